@@ -1,0 +1,1 @@
+"""The HTTP front door (FastAPI): public routes, admin routes, web pages."""

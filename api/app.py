@@ -1,0 +1,42 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import ask, health
+from core.settings import Settings
+from policydesk.runtime import Runtime, ensure_initialised, open_runtime
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """An app over an existing runtime (tests, embedding) or one it opens itself."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = runtime is None
+        rt = runtime or await open_runtime(settings or Settings())
+        await ensure_initialised(rt)
+        app.state.runtime = rt
+        try:
+            yield
+        finally:
+            if own:
+                await rt.close()
+
+    app = FastAPI(
+        title="policydesk",
+        version="0.1.0",
+        description=(
+            "Policy questions with cited answers, event sign-up and publicity for an IP office."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (health.router, ask.router):
+        app.include_router(router)
+    return app

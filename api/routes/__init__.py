@@ -1,0 +1,1 @@
+"""One router per feature; ``api.app.create_app`` assembles them."""

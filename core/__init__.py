@@ -1,0 +1,1 @@
+"""Shared foundation of policydesk: settings, database, migrations, tokens and domain errors."""

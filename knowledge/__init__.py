@@ -1,0 +1,1 @@
+"""The knowledge assistant: ingest policy texts and FAQs, retrieve, answer with sources."""

@@ -1,0 +1,94 @@
+"""From ranked hits to a grounded answer with sources and a confidence in [0, 1].
+
+Nothing is generated: the answer is an FAQ answer written by the office, or the text of
+the best passages, each with the document and section it comes from. When confidence is
+below the threshold, the answer says honestly that nothing was found.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from knowledge.search import Hit
+
+NOT_FOUND_TEXT = "抱歉,现有政策资料中没有找到能回答这个问题的内容。问题已记录,将转交工作人员答复。"
+NOT_FOUND_TEXT_EN = (
+    "Sorry, the policy documents we hold do not answer this question. It has been recorded "
+    "and passed to an officer."
+)
+
+# Confidence model: a logistic function of the top hit's dense similarity and the share of
+# the question's words it contains (see ``bench/calibrate.py`` for how these were fitted).
+DENSE_CENTER = 0.87
+DENSE_SCALE = 40.0
+COVERAGE_CENTER = 0.35
+COVERAGE_SCALE = 6.0
+FAQ_BONUS = 0.5
+
+
+@dataclass
+class Source:
+    kind: str
+    document: str
+    section: str
+    text: str
+    quote: str
+    score: float
+
+
+@dataclass
+class Answer:
+    answered: bool
+    confidence: float
+    answer: str
+    sources: list[Source] = field(default_factory=list)
+    open_question_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def confidence_of(hit: Hit) -> float:
+    z = DENSE_SCALE * (hit.dense - DENSE_CENTER) + COVERAGE_SCALE * (hit.coverage - COVERAGE_CENTER)
+    if hit.entry.kind == "faq":
+        z += FAQ_BONUS
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _source(hit: Hit, top_score: float) -> Source:
+    entry = hit.entry
+    return Source(
+        kind=entry.kind,
+        document=entry.document,
+        section=entry.section,
+        text=entry.text,
+        quote=entry.quote,
+        score=round(hit.score / top_score, 4) if top_score else 0.0,
+    )
+
+
+def cite(source: Source) -> str:
+    return f"《{source.document}》{source.section}"
+
+
+def compose(hits: list[Hit], threshold: float, faq_threshold: float, locale: str = "zh") -> Answer:
+    """The answer to show for these hits (best first)."""
+    if not hits:
+        return Answer(False, 0.0, NOT_FOUND_TEXT_EN if locale == "en" else NOT_FOUND_TEXT)
+    top = hits[0]
+    confidence = round(confidence_of(top), 4)
+    sources = [_source(hit, top.score) for hit in hits[:10]]
+    if confidence < threshold:
+        return Answer(
+            False, confidence, NOT_FOUND_TEXT_EN if locale == "en" else NOT_FOUND_TEXT, sources
+        )
+    best = sources[0]
+    if top.entry.kind == "faq" and confidence >= faq_threshold:
+        text = f"{best.text}\n(依据:{cite(best)})"
+    elif top.entry.kind == "rule":
+        text = f"{best.text}\n(依据:{cite(best)}:“{best.quote}”)"
+    else:
+        text = f"根据{cite(best)}:\n{best.text}"
+    return Answer(True, confidence, text, sources)

@@ -1,0 +1,161 @@
+"""Building a search index from the knowledge base's current state."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.chunking import Chunk, chunk_document
+from knowledge.embedding import Embedder
+from knowledge.index.bm25 import BM25Index
+from knowledge.index.dense import DenseIndex
+from knowledge.index.entries import Entry
+from knowledge.index.store import LoadedIndex
+from knowledge.models import Document, FaqEntry
+from knowledge.pack import load_rules
+from knowledge.tokenize import tokens
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+
+
+def _section_for(quote: str | None, chunks: list[Chunk]) -> str:
+    """The heading path of the chunk that holds (the start of) an FAQ's or rule's clause."""
+    if not quote:
+        return ""
+    for probe in (quote, quote[:30], quote[:12]):
+        for chunk in chunks:
+            if probe and probe in chunk.text:
+                return chunk.section
+    return ""
+
+
+async def collect_entries(session: AsyncSession) -> list[Entry]:
+    """Every searchable entry: passages of all documents, FAQ wordings, subsidy rules."""
+    documents = list(await session.scalars(select(Document).order_by(Document.slug)))
+    chunks_of: dict[str, list[Chunk]] = {}
+    titles: dict[str, str] = {}
+    entries: list[Entry] = []
+    for doc in documents:
+        chunks = chunk_document(doc.text)
+        chunks_of[doc.slug] = chunks
+        titles[doc.slug] = doc.title
+        until = doc.valid_until.isoformat() if doc.valid_until else None
+        for chunk in chunks:
+            entries.append(
+                Entry(
+                    "passage",
+                    f"doc:{doc.slug}#{chunk.ordinal}",
+                    f"{chunk.context}\n{chunk.text}",
+                    chunk.text,
+                    doc.title,
+                    doc.slug,
+                    chunk.section,
+                    chunk.text,
+                    until,
+                )
+            )
+    faqs = await session.scalars(
+        select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.slug)
+    )
+    for faq in faqs:
+        slug = faq.document_slug or ""
+        section = _section_for(faq.quote, chunks_of.get(slug, []))
+        for wording in dict.fromkeys([faq.question, *faq.paraphrases]):
+            entries.append(
+                Entry(
+                    "faq",
+                    f"faq:{faq.slug}",
+                    wording,
+                    faq.answer,
+                    titles.get(slug, ""),
+                    slug,
+                    section,
+                    faq.quote or "",
+                    None,
+                    faq.question,
+                )
+            )
+    for rule in load_rules():
+        slug = str(rule.get("document", ""))
+        if slug not in titles:
+            continue
+        quote = str(rule.get("quote", ""))
+        text = str(rule.get("benefit", ""))
+        entries.append(
+            Entry(
+                "rule",
+                f"rule:{rule.get('id')}",
+                f"{rule.get('title', '')} {text}",
+                text,
+                titles[slug],
+                slug,
+                _section_for(quote, chunks_of[slug]),
+                quote,
+            )
+        )
+    return entries
+
+
+def content_hash(entries: list[Entry]) -> str:
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update(f"{entry.kind}\x1f{entry.item}\x1f{entry.search_text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def embed_entries(
+    entries: list[Entry],
+    embedder: Embedder,
+    previous: LoadedIndex | None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Vectors for all entries, reusing the previous version's vectors for unchanged texts."""
+    reuse: dict[tuple[bool, str], int] = {}
+    old_vectors = None
+    if (
+        previous is not None
+        and previous.manifest.get("embedding_model") == embedder.name
+        and not previous.dense.approximate
+    ):
+        old_vectors = previous.dense.reconstruct_all()
+        reuse = {(e.kind == "faq", e.search_text): i for i, e in enumerate(previous.entries)}
+    vectors = np.zeros((len(entries), embedder.dimension), dtype=np.float32)
+    todo: dict[bool, list[int]] = {True: [], False: []}
+    for i, entry in enumerate(entries):
+        key = (entry.kind == "faq", entry.search_text)
+        if old_vectors is not None and key in reuse:
+            vectors[i] = old_vectors[reuse[key]]
+        else:
+            todo[entry.kind == "faq"].append(i)
+    done, total = 0, len(todo[True]) + len(todo[False])
+    batch = 256
+    for is_question, indices in todo.items():
+        # FAQ wordings are questions: embed them as queries, so question meets question.
+        embed = embedder.embed_queries if is_question else embedder.embed_passages
+        for start in range(0, len(indices), batch):
+            part = indices[start : start + batch]
+            vectors[part] = embed([entries[i].search_text for i in part])
+            done += len(part)
+            if progress:
+                progress("embedding", done, total)
+    return vectors
+
+
+def build_indexes(entries: list[Entry], vectors: np.ndarray) -> tuple[BM25Index, DenseIndex]:
+    bm25 = BM25Index.build([tokens(entry.search_text) for entry in entries])
+    return bm25, DenseIndex.build(vectors)
+
+
+def manifest_for(entries: list[Entry], embedder: Embedder) -> dict[str, Any]:
+    return {
+        "embedding_model": embedder.name,
+        "dimension": embedder.dimension,
+        "content_hash": content_hash(entries),
+    }

@@ -1,0 +1,1 @@
+"""Search indexes: keyword (BM25) and dense (FAISS), stored together as one versioned index."""

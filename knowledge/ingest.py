@@ -1,0 +1,174 @@
+"""Adding policy documents and FAQ sets to the knowledge base.
+
+All files of one call are read and checked first; a bad file is refused with a message
+naming it, the good ones go in. Database rows and the new index version are committed
+together, so a failure leaves the previous state searchable and intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import IngestError
+from knowledge.build import Progress
+from knowledge.loaders import (
+    DOCUMENT_SUFFIXES,
+    FAQ_SUFFIXES,
+    META_SUFFIX,
+    DocumentFile,
+    FaqRecord,
+    read_document,
+    read_faq,
+    read_meta,
+)
+from knowledge.models import Document, FaqEntry
+from knowledge.service import KnowledgeBase
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    version: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and not p.name.endswith(META_SUFFIX)
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+async def upsert_document(session: AsyncSession, doc: DocumentFile, report: IngestReport) -> None:
+    row = await session.scalar(select(Document).where(Document.slug == doc.slug))
+    if row is not None and row.content_hash == doc.content_hash and row.title == doc.title:
+        report.unchanged.append(doc.source_name)
+        return
+    fields = {
+        k: getattr(doc, k)
+        for k in (
+            "title",
+            "text",
+            "content_hash",
+            "source_name",
+            "issuer",
+            "doc_number",
+            "issued_on",
+            "valid_from",
+            "valid_until",
+            "url",
+        )
+    }
+    if row is None:
+        session.add(Document(slug=doc.slug, **fields))
+        report.added.append(doc.source_name)
+    else:
+        for key, value in fields.items():
+            setattr(row, key, value)
+        report.updated.append(doc.source_name)
+
+
+async def upsert_faq(
+    session: AsyncSession,
+    name: str,
+    records: list[FaqRecord],
+    report: IngestReport,
+    origin: str = "pack",
+) -> None:
+    changed = False
+    for record in records:
+        row = await session.scalar(select(FaqEntry).where(FaqEntry.slug == record.slug))
+        values = {
+            "question": record.question,
+            "answer": record.answer,
+            "paraphrases": record.paraphrases,
+            "document_slug": record.document_slug,
+            "quote": record.quote,
+            "tags": record.tags,
+        }
+        if row is None:
+            session.add(FaqEntry(slug=record.slug, origin=origin, active=True, **values))
+            changed = True
+        elif any(getattr(row, k) != v for k, v in values.items()) or not row.active:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.active = True
+            changed = True
+    (report.updated if changed else report.unchanged).append(name)
+
+
+async def ingest_bytes(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    files: list[tuple[str, bytes, dict[str, object]]],
+    progress: Progress | None = None,
+    rebuild_if_missing: bool = False,
+) -> IngestReport:
+    """Ingest (name, content, metadata) triples; rebuild the index once if anything changed.
+
+    The caller commits the session; on an exception it must roll back.
+    """
+    report = IngestReport()
+    for name, data, meta in files:
+        suffix = Path(name).suffix.lower()
+        try:
+            if suffix in FAQ_SUFFIXES:
+                await upsert_faq(session, name, read_faq(name, data), report)
+            elif suffix in DOCUMENT_SUFFIXES:
+                await upsert_document(session, read_document(name, data, meta), report)
+            else:
+                raise IngestError(f"{name}: unsupported file type {suffix or '(none)'!r}")
+        except IngestError as exc:
+            report.errors.append(exc.message)
+        if progress:
+            progress(
+                "reading",
+                len(report.added)
+                + len(report.updated)
+                + len(report.unchanged)
+                + len(report.errors),
+                len(files),
+            )
+    await session.flush()
+    if report.changed or (rebuild_if_missing and kb.searcher is None):
+        report.version = await kb.rebuild(session, progress=progress)
+    return report
+
+
+async def ingest_paths(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    paths: Iterable[Path],
+    progress: Progress | None = None,
+    rebuild_if_missing: bool = False,
+) -> IngestReport:
+    files: list[tuple[str, bytes, dict[str, object]]] = []
+    early = IngestReport()
+    for path in expand_paths(paths):
+        try:
+            if not path.exists():
+                raise IngestError(f"{path}: no such file")
+            files.append((path.name, path.read_bytes(), read_meta(path)))
+        except IngestError as exc:
+            early.errors.append(exc.message)
+    report = await ingest_bytes(session, kb, files, progress, rebuild_if_missing)
+    report.errors[:0] = early.errors
+    return report

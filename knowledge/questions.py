@@ -1,0 +1,51 @@
+"""Asking on behalf of a user: log the answer and open a question for officers when the
+assistant does not know."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.answer import Answer
+from knowledge.models import AnswerLog, OpenQuestion
+from knowledge.normalize import normalize
+from knowledge.service import KnowledgeBase
+
+
+async def ask_and_record(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    question: str,
+    *,
+    channel: str = "api",
+    user_key: str | None = None,
+    chat_id: int | None = None,
+    locale: str = "zh",
+) -> tuple[Answer, AnswerLog]:
+    """Answer, record the exchange, and open a question for officers when not answered."""
+    await kb.refresh(session)
+    answer = kb.ask(question, locale=locale)
+    text = kb.validate_question(question)
+    log_row = AnswerLog(
+        question=text,
+        answered=answer.answered,
+        confidence=answer.confidence,
+        answer=answer.answer,
+        sources=[s.__dict__ for s in answer.sources[:3]],
+        channel=channel,
+        user_key=user_key,
+    )
+    session.add(log_row)
+    await session.flush()
+    if not answer.answered:
+        open_question = OpenQuestion(
+            question=text,
+            normalized=normalize(text),
+            channel=channel,
+            chat_id=chat_id,
+            user_key=user_key,
+            answer_log_id=log_row.id,
+        )
+        session.add(open_question)
+        await session.flush()
+        answer.open_question_id = open_question.id
+    return answer, log_row

@@ -1,0 +1,154 @@
+"""The knowledge base as one app-wide object: the loaded index, the model, and what
+changes them (ingest, rebuild). Per-request work takes a database session as argument."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import IndexMismatch, InvalidInput
+from core.settings import Settings
+from knowledge.answer import Answer, compose
+from knowledge.build import Progress, build_indexes, collect_entries, embed_entries, manifest_for
+from knowledge.embedding import Embedder, load_embedder
+from knowledge.index.store import LoadedIndex, new_version, prune_versions, read_index, write_index
+from knowledge.models import IndexVersion
+from knowledge.normalize import normalize
+from knowledge.search import Hit, Searcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KnowledgeBase:
+    """Holds the current index version and answers questions from it.
+
+    A rebuild writes a new version directory and records it in the database; ``refresh``
+    makes any replica switch to the newest recorded version without a restart, while
+    questions keep being answered from the old one until the switch.
+    """
+
+    settings: Settings
+    embedder: Embedder | None = None
+    searcher: Searcher | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def root(self) -> Path:
+        return self.settings.index_dir
+
+    @property
+    def version(self) -> str | None:
+        return self.searcher.index.version if self.searcher else None
+
+    def model(self) -> Embedder:
+        if self.embedder is None:
+            s = self.settings
+            self.embedder = load_embedder(
+                s.embedding_model, s.embedding_query_prefix, s.embedding_passage_prefix
+            )
+        return self.embedder
+
+    # --- loading -------------------------------------------------------------------
+    def _check(self, index: LoadedIndex) -> None:
+        model = self.model()
+        built_with = index.manifest.get("embedding_model")
+        if built_with != model.name or index.manifest.get("dimension") != model.dimension:
+            raise IndexMismatch(
+                f"the index {index.version} was built with {built_with!r} "
+                f"(dimension {index.manifest.get('dimension')}), but the configured model is "
+                f"{model.name!r} (dimension {model.dimension}): re-index needed "
+                "(run `policydesk init --rebuild`)"
+            )
+
+    async def refresh(self, session: AsyncSession) -> bool:
+        """Switch to the newest recorded version if it is not the one loaded. True if switched."""
+        newest = await session.scalar(
+            select(IndexVersion).order_by(IndexVersion.id.desc()).limit(1)
+        )
+        if newest is None or newest.version == self.version:
+            return False
+        async with self._lock:
+            if newest.version == self.version:
+                return False
+            if not (self.root / newest.version).exists():
+                # Another replica built it on its own disk: build the same content here.
+                await self.rebuild(session, version=newest.version, record=False)
+                return True
+            index = await asyncio.to_thread(read_index, self.root, newest.version)
+            self._check(index)
+            self.searcher = Searcher(index, self.model())
+            log.info("index version %s loaded (%d entries)", index.version, len(index.entries))
+            return True
+
+    async def rebuild(
+        self,
+        session: AsyncSession,
+        *,
+        version: str | None = None,
+        record: bool = True,
+        progress: Progress | None = None,
+    ) -> str:
+        """Build a new index from the session's view of the knowledge base and switch to it.
+
+        With ``record`` the new version is added to ``index_versions`` in this session's
+        transaction; the caller commits, so the database and the index change together.
+        """
+        entries = await collect_entries(session)
+        model = self.model()
+        previous = self.searcher.index if self.searcher else None
+        version = version or new_version()
+
+        def work() -> LoadedIndex:
+            vectors = embed_entries(entries, model, previous, progress)
+            bm25, dense = build_indexes(entries, vectors)
+            manifest = manifest_for(entries, model)
+            write_index(self.root, version, manifest, entries, bm25, dense)
+            return LoadedIndex(version, {**manifest, "version": version}, entries, bm25, dense)
+
+        index = await asyncio.to_thread(work)
+        if record:
+            session.add(
+                IndexVersion(
+                    version=version,
+                    embedding_model=model.name,
+                    dimension=model.dimension,
+                    entries=len(entries),
+                    content_hash=index.manifest["content_hash"],
+                )
+            )
+            await session.flush()
+        self.searcher = Searcher(index, model)
+        prune_versions(self.root, keep={version})
+        log.info("index version %s built (%d entries)", version, len(entries))
+        return version
+
+    # --- asking --------------------------------------------------------------------
+    def validate_question(self, question: str) -> str:
+        text = (question or "").strip()
+        if not text:
+            raise InvalidInput("the question is empty", field="question")
+        if len(text) > self.settings.max_question_chars:
+            raise InvalidInput(
+                f"the question is longer than {self.settings.max_question_chars} characters",
+                field="question",
+            )
+        return text
+
+    def search(self, question: str, k: int = 10, include_expired: bool = False) -> list[Hit]:
+        if self.searcher is None:
+            raise IndexMismatch("the knowledge index is not loaded yet: run `policydesk init`")
+        return self.searcher.search(question, k=k, include_expired=include_expired)
+
+    def ask(self, question: str, include_expired: bool = False, locale: str = "zh") -> Answer:
+        """Answer one question (CPU-bound, a few milliseconds)."""
+        text = self.validate_question(question)
+        if not any(ch.isalnum() for ch in normalize(text)):
+            return compose([], self.settings.answer_threshold, self.settings.faq_threshold, locale)
+        hits = self.search(text, include_expired=include_expired)
+        return compose(hits, self.settings.answer_threshold, self.settings.faq_threshold, locale)

@@ -1,0 +1,72 @@
+"""Chinese-aware tokenisation for the keyword side of search.
+
+Text is normalised, segmented with jieba (rjieba) in search mode with a domain dictionary,
+and stopwords are dropped. Questions may be expanded with everyday-word synonyms, which
+carry a lower weight than the words the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import rjieba
+import yaml
+
+from knowledge.normalize import normalize
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+SYNONYM_WEIGHT = 0.5
+_WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def _lines(path: Path) -> list[str]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _setup() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    for word in _lines(LEXICON_DIR / "domain_words.txt"):
+        rjieba.add_word(normalize(word), 200000, None)
+    stopwords = frozenset(normalize(w) for w in _lines(LEXICON_DIR / "stopwords.txt"))
+    raw = yaml.safe_load((LEXICON_DIR / "synonyms.yaml").read_text(encoding="utf-8")) or {}
+    synonyms = {normalize(str(k)): tuple(normalize(str(v)) for v in vs) for k, vs in raw.items()}
+    for key in synonyms:
+        rjieba.add_word(key, 100000, None)
+    return stopwords, synonyms
+
+
+def tokens(text: str) -> list[str]:
+    """Search tokens of a text: normalised, segmented, without stopwords or punctuation."""
+    stopwords, _ = _setup()
+    out = []
+    for token in rjieba.cut_for_search(normalize(text)):
+        token = token.strip()
+        if token and token not in stopwords and _WORDLIKE.search(token):
+            out.append(token)
+    return out
+
+
+def weighted_query_tokens(question: str) -> dict[str, float]:
+    """Query tokens with weights: typed words 1.0, synonyms of typed words ``SYNONYM_WEIGHT``."""
+    _, synonyms = _setup()
+    base = tokens(question)
+    weights: dict[str, float] = {}
+    for token in base:
+        weights[token] = weights.get(token, 0.0) + 1.0
+    normalized = normalize(question)
+    for key, expansions in synonyms.items():
+        if key in normalized:
+            for expansion in expansions:
+                for token in _expand(expansion):
+                    if token not in weights:
+                        weights[token] = SYNONYM_WEIGHT
+    return weights
+
+
+def _expand(phrase: str) -> Iterable[str]:
+    stopwords, _ = _setup()
+    yield from (t for t in rjieba.cut_for_search(phrase) if t not in stopwords and t.strip())

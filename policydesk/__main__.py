@@ -1,0 +1,3 @@
+from policydesk.cli import main
+
+raise SystemExit(main())

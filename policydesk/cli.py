@@ -1,0 +1,201 @@
+"""The ``policydesk`` command: init, ingest, ask, eval, serve, admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from core.errors import DomainError
+from core.settings import Settings
+from policydesk.runtime import Runtime, ensure_initialised, initialise, open_runtime
+
+Command = Callable[[Runtime, argparse.Namespace], Awaitable[int]]
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if total >= 200 and (done == total or done % 200 == 0):
+        print(f"{stage}: {done}/{total}", file=sys.stderr, flush=True)
+
+
+async def cmd_init(rt: Runtime, args: argparse.Namespace) -> int:
+    report = await initialise(rt, rebuild=args.rebuild, progress=_progress)
+    url = rt.settings.resolved_database_url
+    print(f"database: {url.split('@')[-1]}")
+    print(
+        f"documents added {len(report.added)}, updated {len(report.updated)}, "
+        f"unchanged {len(report.unchanged)}"
+    )
+    print(f"index version: {rt.knowledge.version}")
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+async def cmd_ingest(rt: Runtime, args: argparse.Namespace) -> int:
+    from knowledge.ingest import ingest_paths
+
+    await ensure_initialised(rt)
+    async with rt.sessions() as session:
+        report = await ingest_paths(session, rt.knowledge, [Path(p) for p in args.paths], _progress)
+        await session.commit()
+    for kind in ("added", "updated", "unchanged"):
+        for name in getattr(report, kind):
+            print(f"{kind}: {name}")
+    for error in report.errors:
+        print(f"refused: {error}", file=sys.stderr)
+    if report.version:
+        print(f"index version: {report.version}")
+    return 1 if report.errors else 0
+
+
+async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
+    await ensure_initialised(rt)
+    kb = rt.knowledge
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            try:
+                out = kb.ask(question).to_json()
+            except DomainError as exc:
+                out = {"error": exc.message, "answered": False}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        print("give a question, or --jsonl to read questions from stdin", file=sys.stderr)
+        return 2
+    answer = kb.ask(" ".join(args.question))
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.answer)
+    print(f"\n(confidence {answer.confidence:.2f})")
+    for source in answer.sources[:3]:
+        print(f"- [{source.kind}] 《{source.document}》{source.section}")
+    return 0
+
+
+async def cmd_eval(rt: Runtime, args: argparse.Namespace) -> int:
+    from knowledge.evaluate import evaluate, load_questions
+
+    await ensure_initialised(rt)
+    result = evaluate(rt.knowledge, load_questions(Path(args.file)))
+    print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    if args.misses:
+        for miss in result.misses:
+            print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+async def cmd_create_token(rt: Runtime, args: argparse.Namespace) -> int:
+    from core.tokens import create_token
+
+    async with rt.sessions() as session:
+        row, plain = await create_token(session, args.role, args.name)
+        await session.commit()
+    print(f"token {row.id} ({row.role}) created; it is shown once, store it now:")
+    print(plain)
+    return 0
+
+
+async def cmd_revoke_token(rt: Runtime, args: argparse.Namespace) -> int:
+    from core.tokens import revoke_token
+
+    async with rt.sessions() as session:
+        row = await revoke_token(session, args.id)
+        await session.commit()
+    print(f"token {row.id} revoked")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+        proxy_headers=True,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policydesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "init", help="create or upgrade the database and load the bundled knowledge pack"
+    )
+    p.add_argument(
+        "--rebuild", action="store_true", help="rebuild the search index even if nothing changed"
+    )
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser(
+        "ingest",
+        help="add policy documents (.txt .md .html .docx .pdf) or FAQ sets (.yaml .csv .xlsx)",
+    )
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("ask", help="ask a question")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument(
+        "--jsonl", action="store_true", help="read questions from stdin, one JSON answer per line"
+    )
+    p.set_defaults(run=cmd_ask)
+
+    p = sub.add_parser("eval", help="measure retrieval quality on a question set (JSONL)")
+    p.add_argument("file")
+    p.add_argument("--misses", action="store_true", help="list the questions missed, on stderr")
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser(
+        "serve", help="run the web API, web chat and admin (and the bot when configured)"
+    )
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(sync=cmd_serve)
+
+    admin = sub.add_parser("admin", help="administration").add_subparsers(
+        dest="admin_command", required=True
+    )
+    p = admin.add_parser(
+        "create-token", help="create an admin API token (printed once, as the last line)"
+    )
+    p.add_argument("--role", choices=["officer", "admin"], required=True)
+    p.add_argument("--name", default="")
+    p.set_defaults(run=cmd_create_token)
+    p = admin.add_parser("revoke-token", help="revoke an admin API token")
+    p.add_argument("id", type=int)
+    p.set_defaults(run=cmd_revoke_token)
+    return parser
+
+
+async def _run(command: Command, args: argparse.Namespace) -> int:
+    runtime = await open_runtime(Settings())
+    try:
+        return await command(runtime, args)
+    finally:
+        await runtime.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        if hasattr(args, "sync"):
+            return int(args.sync(Settings(), args))
+        return asyncio.run(_run(args.run, args))
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
