@@ -10,6 +10,7 @@ import importlib
 MODEL_MODULES = [
     "core.tokens",
     "knowledge.models",
+    "campaigns.subscribers",
 ]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import create_engine, create_session_factory
 from core.migrate import upgrade
+from core.notify import Notifier
 from core.settings import Settings
 from knowledge.build import Progress
 from knowledge.ingest import IngestReport, ingest_paths
@@ -28,6 +29,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     knowledge: KnowledgeBase
+    notifier: Notifier = field(default_factory=Notifier)
 
     async def close(self) -> None:
         await self.engine.dispose()

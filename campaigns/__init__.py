@@ -1,0 +1,1 @@
+"""Publicity campaigns: subscribers, segments, broadcasts and their deliveries."""

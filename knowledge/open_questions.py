@@ -1,0 +1,59 @@
+"""Questions the assistant could not answer, and officers' answers going back to the asker."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import utcnow
+from core.errors import Conflict, InvalidInput, NotFound
+from core.notify import Notifier
+from knowledge.models import OpenQuestion
+
+MAX_ANSWER_CHARS = 4000
+
+
+async def list_open_questions(
+    session: AsyncSession, status: str | None = "open"
+) -> list[OpenQuestion]:
+    query = select(OpenQuestion).order_by(OpenQuestion.created_at, OpenQuestion.id)
+    if status:
+        query = query.where(OpenQuestion.status == status)
+    return list(await session.scalars(query))
+
+
+async def attach_chat(
+    session: AsyncSession, question_id: int, channel: str, chat_id: int
+) -> OpenQuestion:
+    """Tie an open question to the chat that asked it (the asker tapped "ask an officer")."""
+    row = await session.get(OpenQuestion, question_id)
+    if row is None:
+        raise NotFound(f"question {question_id} does not exist")
+    row.channel, row.chat_id = channel, chat_id
+    return row
+
+
+async def answer_open_question(
+    session: AsyncSession, notifier: Notifier, question_id: int, answer: str, officer: str
+) -> OpenQuestion:
+    """Record an officer's answer and send it to the asker in the channel they asked in.
+
+    Answering twice is refused (409) so that a double click never messages the asker twice.
+    """
+    text = (answer or "").strip()
+    if not text:
+        raise InvalidInput("the answer is empty", field="answer")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise InvalidInput(
+            f"the answer is longer than {MAX_ANSWER_CHARS} characters", field="answer"
+        )
+    row = await session.get(OpenQuestion, question_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"question {question_id} does not exist")
+    if row.status == "answered":
+        raise Conflict(f"question {question_id} has already been answered")
+    row.status, row.answer, row.answered_by, row.answered_at = "answered", text, officer, utcnow()
+    await session.flush()
+    if row.chat_id is not None:
+        await notifier.send(row.channel, str(row.chat_id), f"{row.question}\n\n{text}")
+    return row
