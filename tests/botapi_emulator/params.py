@@ -116,6 +116,17 @@ def decode_params(raw: dict[str, Any], files: dict[str, UploadedFile]) -> dict[s
     return params
 
 
+def files_by_field(raw: dict[str, Any], files: dict[str, UploadedFile]) -> dict[str, UploadedFile]:
+    """Uploads keyed by the parameter they fill (``photo``...), resolving ``attach://``."""
+    result = {k: f for k, f in files.items() if not _is_attached(raw, k)}
+    for key, value in raw.items():
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = files.get(value[len("attach://") :])
+            if upload is not None:
+                result[key] = upload
+    return result
+
+
 def _is_attached(raw: dict[str, Any], name: str) -> bool:
     return any(v == f"attach://{name}" for v in raw.values() if isinstance(v, str))
 

@@ -22,7 +22,7 @@ from .models import (
     DEFAULT_TOKEN, RATE_LIMITED_METHODS, SEND_METHODS, APIError, Fault, RateLimits, RecordedCall,
     StoredFile, UploadedFile, too_many_requests,
 )  # fmt: skip
-from .params import decode_params, read_request
+from .params import decode_params, files_by_field, read_request
 from .state import BotState
 from .users import UserActionsMixin
 from .webhook import Delivery, deliver_forever
@@ -290,7 +290,7 @@ class BotAPIEmulator(UserActionsMixin, InspectionMixin):
         """Run one Bot API call through tokens, faults, handler and recording."""
         started = time.monotonic()
         canonical = _BY_LOWER.get(method.lower())
-        record = RecordedCall(next(self._seq), token, canonical or method, {}, files, via=via)
+        record = RecordedCall(next(self._seq), token, canonical or method, {}, files_by_field(raw, files), via=via)
         try:
             if error is not None:
                 raise error
