@@ -10,8 +10,9 @@ Public API::
         msg = await emu.wait_for_message(42)  # what the bot answered
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .client import EmulatorClient, EmulatorError
-from .helpers import make_bot
 from .models import (
     DEFAULT_GROUP_ID,
     DEFAULT_SUPERGROUP_ID,
@@ -24,6 +25,20 @@ from .models import (
 )
 from .server import HANDLERS, BotAPIEmulator
 from .tg_html import parse_html, utf16_len
+
+if TYPE_CHECKING:
+    from .helpers import close_bot, make_bot
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``make_bot``/``close_bot`` lazily: aiogram takes seconds to import, and the
+    stand-alone emulator process (``python -m tests.botapi_emulator``) does not need it."""
+    if name in ("make_bot", "close_bot"):
+        from . import helpers
+
+        return getattr(helpers, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "DEFAULT_GROUP_ID",
@@ -38,6 +53,7 @@ __all__ = [
     "RateLimits",
     "RecordedCall",
     "UploadedFile",
+    "close_bot",
     "make_bot",
     "parse_html",
     "utf16_len",

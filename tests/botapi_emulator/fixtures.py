@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from aiogram import Bot
 
-from .helpers import make_bot
+from .helpers import close_bot, make_bot
 from .server import BotAPIEmulator
 
 
@@ -28,4 +28,4 @@ async def emulated_bot(botapi_emulator: BotAPIEmulator) -> AsyncIterator[Bot]:
     try:
         yield bot
     finally:
-        await bot.session.close()
+        await close_bot(bot)

@@ -24,3 +24,17 @@ def make_bot(emu: BotAPIEmulator | str, token: str | None = None, **bot_kwargs: 
     session = AiohttpSession(api=TelegramAPIServer.from_base(base_url))
     return Bot(token, session=session, **bot_kwargs)
 
+
+
+async def close_bot(bot: Bot) -> None:
+    """Close ``bot``'s HTTP session at once.
+
+    ``AiohttpSession.close`` sleeps 250 ms for TLS connections to wind down; on the
+    emulator's plain loopback HTTP that wait is pure test time, so the underlying aiohttp
+    ``ClientSession`` is closed directly when aiogram exposes it.
+    """
+    client = getattr(bot.session, "_session", None)
+    if client is not None and hasattr(client, "close"):
+        await client.close()
+    else:
+        await bot.session.close()

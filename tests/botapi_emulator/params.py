@@ -7,6 +7,7 @@ aiogram's ``AiohttpSession`` sends, with complex fields JSON-encoded) or a JSON 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -152,6 +153,8 @@ def json_ready(value: Any) -> Any:
     """Make a value JSON-serialisable for ``/_emu`` answers (dataclasses via to_dict)."""
     if hasattr(value, "to_dict"):
         return json_ready(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return json_ready(dict(value.__dict__))
     if isinstance(value, dict):
         return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -16,7 +16,7 @@ from aiogram.types import (
     User,
 )
 
-from tests.botapi_emulator import BotAPIEmulator, make_bot
+from tests.botapi_emulator import BotAPIEmulator, close_bot, make_bot
 
 pytestmark = pytest.mark.asyncio
 
@@ -169,8 +169,8 @@ async def test_several_tokens_are_independent(botapi_emulator: BotAPIEmulator) -
         assert botapi_emulator.delivered_texts(1, token="555:other") == ["b"]
         assert botapi_emulator.delivered_texts(1) == ["a", "b"]
     finally:
-        await one.session.close()
-        await two.session.close()
+        await close_bot(one)
+        await close_bot(two)
 
 
 async def test_only_listed_tokens_accepted() -> None:
@@ -180,4 +180,4 @@ async def test_only_listed_tokens_accepted() -> None:
             with pytest.raises(TelegramUnauthorizedError):
                 await bad.get_me()
         finally:
-            await bad.session.close()
+            await close_bot(bad)
