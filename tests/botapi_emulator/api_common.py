@@ -119,7 +119,7 @@ def inline_markup(markup: Any) -> dict[str, Any] | None:
         return None
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise APIError(400, "Bad Request: field \"inline_keyboard\" must be an Array of Arrays")
+        raise APIError(400, 'Bad Request: field "inline_keyboard" must be an Array of Arrays')
     for row in rows:
         for button in row:
             if not isinstance(button, dict) or not isinstance(button.get("text"), str):
@@ -139,8 +139,10 @@ def find_button(message: dict[str, Any], data: str | None, text: str | None) -> 
     markup = message.get("reply_markup") or {}
     for row in markup.get("inline_keyboard", []):
         for button in row:
-            if data is not None and button.get("callback_data") == data:
-                return button
-            if data is None and text is not None and button.get("text") == text:
-                return button
+            if data is not None:
+                hit = button.get("callback_data") == data
+            else:
+                hit = text is not None and button.get("text") == text
+            if hit:
+                return dict(button)
     return None

@@ -21,8 +21,7 @@ CHAT_ACTIONS = frozenset(
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _CONFLICT_POLL = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
 _CONFLICT_HOOK = (
     "Conflict: can't use getUpdates method while webhook is active; "

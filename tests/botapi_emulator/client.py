@@ -69,18 +69,28 @@ class EmulatorClient:
         result = await self.call("send_text", user_id=user_id, text=text, **kw)
         return dict(result) if result is not None else None
 
-    async def tap(self, user_id: int, message_id: int, data: str | None = None, **kw: Any) -> dict[str, Any] | None:
+    async def tap(
+        self, user_id: int, message_id: int, data: str | None = None, **kw: Any
+    ) -> dict[str, Any] | None:
         """See ``BotAPIEmulator.tap``."""
         result = await self.call("tap", user_id=user_id, message_id=message_id, data=data, **kw)
         return dict(result) if result is not None else None
 
-    async def wait_for_message(self, chat_id: int | str, *, timeout: float = 5.0, contains: str | None = None,
-                               token: str | None = None) -> dict[str, Any]:
+    async def wait_for_message(
+        self,
+        chat_id: int | str,
+        *,
+        timeout: float = 5.0,
+        contains: str | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
         """See ``BotAPIEmulator.wait_for_message`` (no predicate over HTTP: use ``contains``)."""
         return dict(await self.call("wait_for_message", chat_id=chat_id, timeout=timeout,
                                     contains=contains, token=token))  # fmt: skip
 
-    async def sent(self, chat_id: int | str | None = None, *, method: str | None = None) -> list[dict[str, Any]]:
+    async def sent(
+        self, chat_id: int | str | None = None, *, method: str | None = None
+    ) -> list[dict[str, Any]]:
         """Recorded successful calls to ``chat_id`` as dicts."""
         return list(await self.call("sent", chat_id=chat_id, method=method))
 
@@ -92,8 +102,9 @@ class EmulatorClient:
         """Counters: requests, methods, statuses, rate_limited, pending_updates."""
         return dict(await self.call("stats"))
 
-    async def inject(self, method: str | None = None, *, status: int | None = 500, times: int = 1,
-                     **kw: Any) -> dict[str, Any]:
+    async def inject(
+        self, method: str | None = None, *, status: int | None = 500, times: int = 1, **kw: Any
+    ) -> dict[str, Any]:
         """See ``BotAPIEmulator.inject`` (``status=None`` cannot be sent: use the Python API)."""
         return dict(await self.call("inject", method=method, status=status, times=times, **kw))
 

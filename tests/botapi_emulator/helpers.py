@@ -25,7 +25,6 @@ def make_bot(emu: BotAPIEmulator | str, token: str | None = None, **bot_kwargs: 
     return Bot(token, session=session, **bot_kwargs)
 
 
-
 async def close_bot(bot: Bot) -> None:
     """Close ``bot``'s HTTP session at once.
 

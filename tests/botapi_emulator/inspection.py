@@ -65,7 +65,9 @@ class InspectionMixin:
             and (token is None or c.token == token)
         ]
 
-    def sent_messages(self, chat_id: int | str | None = None, *, token: str | None = None) -> list[dict[str, Any]]:
+    def sent_messages(
+        self, chat_id: int | str | None = None, *, token: str | None = None
+    ) -> list[dict[str, Any]]:
         """Messages created by successful send/copy/forward calls (as first delivered)."""
         return [
             c.message
@@ -123,7 +125,7 @@ class InspectionMixin:
             event = self._activity
             try:
                 await asyncio.wait_for(event.wait(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def wait_for_message(

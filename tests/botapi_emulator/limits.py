@@ -42,7 +42,9 @@ class RateLimiter:
         self.limits = limits
         self._windows.clear()
 
-    def _keys(self, token: str, chat_id: object, is_group: bool) -> list[tuple[tuple[object, ...], int, float]]:
+    def _keys(
+        self, token: str, chat_id: object, is_group: bool
+    ) -> list[tuple[tuple[object, ...], int, float]]:
         lim = self.limits
         keys: list[tuple[tuple[object, ...], int, float]] = []
         if lim.global_per_second is not None:

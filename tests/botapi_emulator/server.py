@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 import time
 from collections import Counter
@@ -16,13 +17,21 @@ from aiohttp import web
 from . import api_messages, api_misc
 from .api_common import Ctx, Handler
 from .control import attach_control
+from .faults import FaultsMixin
 from .inspection import InspectionMixin
 from .limits import RateLimiter
 from .models import (
-    DEFAULT_TOKEN, RATE_LIMITED_METHODS, SEND_METHODS, APIError, Fault, RateLimits, RecordedCall,
-    StoredFile, UploadedFile, too_many_requests,
+    DEFAULT_TOKEN,
+    RATE_LIMITED_METHODS,
+    APIError,
+    Fault,
+    RateLimits,
+    RecordedCall,
+    StoredFile,
+    UploadedFile,
 )  # fmt: skip
 from .params import decode_params, files_by_field, read_request
+from .registry import RegistryMixin
 from .state import BotState
 from .users import UserActionsMixin
 from .webhook import Delivery, deliver_forever
@@ -30,6 +39,7 @@ from .webhook import Delivery, deliver_forever
 HANDLERS: dict[str, Handler] = {**api_messages.HANDLERS, **api_misc.HANDLERS}
 """Implemented Bot API methods by canonical name (lookup is case-insensitive)."""
 _BY_LOWER = {name.lower(): name for name in HANDLERS}
+logger = logging.getLogger(__name__)
 _TOKEN_RE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
 
 
@@ -37,7 +47,7 @@ class _DropConnection(Exception):
     """An injected fault with ``status=None``: close the socket without answering."""
 
 
-class BotAPIEmulator(UserActionsMixin, InspectionMixin):
+class BotAPIEmulator(RegistryMixin, FaultsMixin, UserActionsMixin, InspectionMixin):
     """A Telegram Bot API server on loopback for tests (any number of bot tokens).
 
     ``async with BotAPIEmulator() as emu:`` starts it on a free port; point aiogram at
@@ -137,129 +147,6 @@ class BotAPIEmulator(UserActionsMixin, InspectionMixin):
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    # --- bots, chats, files -------------------------------------------------------------
-    def add_bot(self, token: str, *, first_name: str = "PolicyDesk Test Bot", username: str | None = None,
-                can_join_groups: bool = True, can_read_all_group_messages: bool = False,
-                supports_inline_queries: bool = False) -> dict[str, Any]:
-        """Register/replace a bot's ``getMe`` profile; returns it. Unknown tokens get a
-        default profile on first use (username ``emu<id>_bot``)."""
-        bot_id = int(token.split(":", 1)[0])
-        profile = {
-            "id": bot_id, "is_bot": True, "first_name": first_name,
-            "username": username or f"emu{bot_id}_bot", "can_join_groups": can_join_groups,
-            "can_read_all_group_messages": can_read_all_group_messages,
-            "supports_inline_queries": supports_inline_queries,
-            "can_connect_to_business": False, "has_main_web_app": False,
-        }  # fmt: skip
-        if token in self.bots:
-            self.bots[token].user = profile
-        else:
-            self.bots[token] = BotState(token, profile)
-        return profile
-
-    def bot_state(self, token: str | None = None) -> BotState:
-        """The state of a bot (default token if None), created on first use."""
-        token = token or self.default_token
-        if token not in self.bots:
-            self.add_bot(token)
-        return self.bots[token]
-
-    def resolve_chat(self, value: int | str) -> dict[str, Any]:
-        """Chat dict for an id or ``@username``; unknown ids are created unless strict."""
-        if isinstance(value, str):
-            name = value.lstrip("@").lower()
-            for chat in self.chats.values():
-                if str(chat.get("username", "")).lower() == name:
-                    return chat
-            raise APIError(400, "Bad Request: chat not found")
-        chat = self.chats.get(value)
-        if chat is not None:
-            return chat
-        if self.strict_chats or value == 0:
-            raise APIError(400, "Bad Request: chat not found")
-        if value > 0:
-            self.add_user(value)
-            return self.chats[value]
-        return self.add_group(value, chat_type="supergroup" if str(value).startswith("-100") else "group")
-
-    def check_send(self, bot: BotState, chat: dict[str, Any], method: str) -> None:
-        """403 for blocked/deactivated chats, 429 when a rate limit would be exceeded."""
-        if method in SEND_METHODS and chat["id"] in self.blocked:
-            raise APIError(403, self.blocked[chat["id"]])
-        if method in RATE_LIMITED_METHODS:
-            retry = self.limiter.check(bot.token, chat["id"], chat["type"] in ("group", "supergroup"))
-            if retry is not None:
-                raise too_many_requests(retry)
-
-    def new_file(self, data: bytes, kind: str, mime_type: str | None = None, file_name: str | None = None) -> StoredFile:
-        """Store bytes as a new file (downloadable via getFile); returns it."""
-        n = next(self._file_seq)
-        ext = (file_name or "").rsplit(".", 1)[-1] if file_name and "." in file_name else "bin"
-        stored = StoredFile(f"emu-{kind}-{n:06d}", f"uq{n:06d}", f"{kind}/file_{n}.{ext}", data, mime_type, file_name)
-        self.files[stored.file_id] = stored
-        return stored
-
-    def alias_file(self, file_id: str, stored: StoredFile) -> None:
-        """Make ``file_id`` another name of ``stored`` (e.g. a photo's thumbnail size)."""
-        self.files[file_id] = stored
-
-    def store_file(self, given: UploadedFile | str, kind: str) -> StoredFile:
-        """A file from a send call: an upload, a known file_id, or a URL / unknown file_id
-        (accepted and registered with empty content)."""
-        if isinstance(given, UploadedFile):
-            return self.new_file(given.data, kind, given.content_type, given.filename)
-        if given in self.files:
-            return self.files[given]
-        name = given.rsplit("/", 1)[-1] if given.startswith(("http://", "https://")) else None
-        stored = self.new_file(b"", kind, None, name)
-        if name is None:
-            self.alias_file(given, stored)
-        return stored
-
-    # --- faults and limits --------------------------------------------------------------
-    def inject(self, method: str | None = None, *, status: int | None = 500, times: int = 1,
-               chat_id: int | str | None = None, token: str | None = None, description: str | None = None,
-               retry_after: int | None = None, delay: float = 0.0) -> Fault:
-        """Queue a fault: the next ``times`` matching calls (method/chat/token, None = any)
-        answer ``status`` (default description per status; 429 carries ``retry_after``).
-        ``status=None`` drops the connection. Faults match in FIFO order."""
-        fault = Fault(method, status, times, chat_id, token, description, retry_after, delay)
-        self.faults.append(fault)
-        return fault
-
-    def clear_faults(self) -> None:
-        """Forget all queued faults."""
-        self.faults.clear()
-
-    def _take_fault(self, token: str, method: str, chat_id: Any) -> Fault | None:
-        for fault in self.faults:
-            if fault.matches(token, method, chat_id):
-                fault.times -= 1
-                fault.hits += 1
-                if fault.times <= 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
-
-    @property
-    def rate_limits(self) -> RateLimits:
-        """Current limits (assign or use ``set_rate_limits`` to change; history resets)."""
-        return self.limiter.limits
-
-    @rate_limits.setter
-    def rate_limits(self, limits: RateLimits) -> None:
-        self.limiter.configure(limits)
-
-    def set_rate_limits(self, global_per_second: int | None = None, per_chat_per_second: int | None = None,
-                        per_group_per_minute: int | None = None, retry_after: int | None = None) -> RateLimits:
-        """Replace the rate limits (all None: no limits)."""
-        self.rate_limits = RateLimits(global_per_second, per_chat_per_second, per_group_per_minute, retry_after)
-        return self.rate_limits
-
-    def set_latency(self, seconds: float) -> None:
-        """Artificial delay before every Bot API answer."""
-        self.latency = float(seconds)
-
     def reset(self) -> None:
         """Clear the request log, counters, deliveries and ``wait_for_*`` bookkeeping
         (users, chats, messages, faults, blocks and limits stay)."""
@@ -285,12 +172,22 @@ class BotAPIEmulator(UserActionsMixin, InspectionMixin):
             await asyncio.gather(task, return_exceptions=True)
 
     # --- request pipeline ---------------------------------------------------------------
-    async def execute(self, token: str, method: str, raw: dict[str, Any], files: dict[str, UploadedFile],
-                      *, via: str = "http", error: APIError | None = None) -> tuple[RecordedCall, dict[str, Any]]:
+    async def execute(
+        self,
+        token: str,
+        method: str,
+        raw: dict[str, Any],
+        files: dict[str, UploadedFile],
+        *,
+        via: str = "http",
+        error: APIError | None = None,
+    ) -> tuple[RecordedCall, dict[str, Any]]:
         """Run one Bot API call through tokens, faults, handler and recording."""
         started = time.monotonic()
         canonical = _BY_LOWER.get(method.lower())
-        record = RecordedCall(next(self._seq), token, canonical or method, {}, files_by_field(raw, files), via=via)
+        record = RecordedCall(
+            next(self._seq), token, canonical or method, {}, files_by_field(raw, files), via=via
+        )
         try:
             if error is not None:
                 raise error
@@ -314,11 +211,19 @@ class BotAPIEmulator(UserActionsMixin, InspectionMixin):
                 self.limiter.record(token, chat["id"], chat["type"] in ("group", "supergroup"))
             body: dict[str, Any] = {"ok": True, "result": record.result}
         except APIError as exc:
-            record.status, record.description, record.error_parameters = exc.status, exc.description, exc.parameters
+            record.status, record.description, record.error_parameters = (
+                exc.status,
+                exc.description,
+                exc.parameters,
+            )
             body = exc.to_json()
         except _DropConnection:
             record.status, record.description = 0, "connection dropped (injected)"
             body = {}
+        except Exception as exc:  # an emulator bug: answer 500 so the test sees it
+            logger.exception("emulator failed on %s", record.method)
+            body = APIError(500, f"Internal Server Error: emulator bug: {exc!r}").to_json()
+            record.status, record.description = 500, body["description"]
         record.duration = time.monotonic() - started
         self.requests.append(record)
         self.method_counts[record.method] += 1
@@ -346,7 +251,9 @@ class BotAPIEmulator(UserActionsMixin, InspectionMixin):
         path = request.match_info["path"]
         for stored in self.files.values():
             if stored.file_path == path:
-                return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
+                return web.Response(
+                    body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+                )
         return web.json_response(APIError(404, "Not Found").to_json(), status=404)
 
     async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:

@@ -102,7 +102,7 @@ class BotState:
         event = self._event
         try:
             await asyncio.wait_for(event.wait(), max(timeout, 0))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     def enqueue(self, payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,8 +11,8 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
     KeyboardButton,
+    ReplyKeyboardMarkup,
     User,
 )
 
@@ -47,7 +47,9 @@ async def test_send_message_returns_message_with_text_and_markup(
     third = await emulated_bot.send_message(42, "menu", reply_markup=reply_kb)
     assert third.reply_markup is None
     call = botapi_emulator.sent(42, method="sendMessage")[0]
-    assert call.params["reply_markup"] == {"inline_keyboard": [[{"text": "常见问题", "callback_data": "faq"}]]}
+    assert call.params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "常见问题", "callback_data": "faq"}]]
+    }
     assert call.params["chat_id"] == 42 and call.message is not None
     assert botapi_emulator.delivered_texts(42) == ["商标检索", "第二条", "menu"]
 
@@ -99,7 +101,9 @@ async def test_send_photo_and_document_upload_and_download(
 
 async def test_edit_delete_and_not_modified(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
     msg = await emulated_bot.send_message(5, "草稿", reply_markup=KB)
-    edited = await emulated_bot.edit_message_text("终稿", chat_id=5, message_id=msg.message_id, reply_markup=KB)
+    edited = await emulated_bot.edit_message_text(
+        "终稿", chat_id=5, message_id=msg.message_id, reply_markup=KB
+    )
     assert not isinstance(edited, bool) and edited.text == "终稿" and edited.edit_date
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
         await emulated_bot.edit_message_text("终稿", chat_id=5, message_id=msg.message_id, reply_markup=KB)
@@ -118,8 +122,11 @@ async def test_misc_methods(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) 
     botapi_emulator.add_user(9, "张三", username="zhangsan")
     assert await emulated_bot.send_chat_action(9, "typing") is True
     with pytest.raises(TelegramBadRequest, match="wrong parameter action"):
-        await emulated_bot.send_chat_action(9, "dancing")  # type: ignore[arg-type]
-    commands = [BotCommand(command="start", description="开始"), BotCommand(command="help", description="帮助")]
+        await emulated_bot.send_chat_action(9, "dancing")
+    commands = [
+        BotCommand(command="start", description="开始"),
+        BotCommand(command="help", description="帮助"),
+    ]
     assert await emulated_bot.set_my_commands(commands) is True
     assert [(c.command, c.description) for c in await emulated_bot.get_my_commands()] == [
         ("start", "开始"),
@@ -144,7 +151,11 @@ async def test_raw_http_shapes(botapi_emulator: BotAPIEmulator) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/noSuchMethod") as resp:
             assert resp.status == 404
-            assert await resp.json() == {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+            assert await resp.json() == {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
         async with http.get(f"{base}/getMe") as resp:
             assert (await resp.json())["result"]["is_bot"] is True
         async with http.post(f"{base}/sendmessage", json={"chat_id": 3, "text": "json body"}) as resp:
@@ -152,7 +163,9 @@ async def test_raw_http_shapes(botapi_emulator: BotAPIEmulator) -> None:
             assert body["ok"] and body["result"]["text"] == "json body"
         async with http.post(f"{base}/sendMessage", data={"chat_id": "3", "text": "form"}) as resp:
             assert (await resp.json())["result"]["message_id"] == 2
-        async with http.post(f"{base}/sendMessage", data={"chat_id": "3", "text": "x", "reply_markup": "{"}) as resp:
+        async with http.post(
+            f"{base}/sendMessage", data={"chat_id": "3", "text": "x", "reply_markup": "{"}
+        ) as resp:
             assert resp.status == 400
             assert "can't parse reply keyboard markup" in (await resp.json())["description"]
         async with http.get(f"{botapi_emulator.base_url}/botnot-a-token/getMe") as resp:

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 
-from tests.botapi_emulator import BotAPIEmulator, close_bot, EmulatorClient, EmulatorError, make_bot
+from tests.botapi_emulator import BotAPIEmulator, EmulatorClient, EmulatorError, close_bot, make_bot
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,7 +10,7 @@ from tests.botapi_emulator.tg_html import HTMLParseError, parse_html, render_tex
 
 def test_allowed_tags_and_entities() -> None:
     html = (
-        '<b>粗</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s>'
+        "<b>粗</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s>"
         '<strike>k</strike><del>d</del><a href="https://cnipa.gov.cn/?a=1&amp;b=2">链接</a>'
         '<code>c</code><pre><code class="language-python">x = 1</code></pre>'
         '<span class="tg-spoiler">sp</span><tg-spoiler>t</tg-spoiler><blockquote>q</blockquote>'

@@ -91,7 +91,9 @@ async def test_blocked_and_deactivated(botapi_emulator: BotAPIEmulator, emulated
     assert botapi_emulator.status_counts[403] == 3
 
 
-async def test_block_with_notify_queues_my_chat_member(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_block_with_notify_queues_my_chat_member(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     botapi_emulator.block(13, notify=True)
     updates = await emulated_bot.get_updates()
     member = updates[0].my_chat_member

@@ -21,7 +21,9 @@ MENU = InlineKeyboardMarkup(
 )
 
 
-async def test_dispatcher_polling_text_and_callback(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_dispatcher_polling_text_and_callback(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     emu = botapi_emulator
     emu.add_user(42, "李雷", language_code="zh-hans")
     seen: dict[str, Any] = {}

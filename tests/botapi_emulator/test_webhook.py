@@ -108,7 +108,9 @@ async def test_aiogram_webhook_reply_is_executed(botapi_emulator: BotAPIEmulator
         return message.answer(f"收到：{message.text}")  # returned, not awaited: webhook reply
 
     app = web.Application()
-    SimpleRequestHandler(dp, emulated_bot, handle_in_background=False, secret_token="abc").register(app, "/wh")
+    SimpleRequestHandler(dp, emulated_bot, handle_in_background=False, secret_token="abc").register(
+        app, "/wh"
+    )
     runner = web.AppRunner(app)
     url = await _serve(runner)
     try:
@@ -123,10 +125,16 @@ async def test_aiogram_webhook_reply_is_executed(botapi_emulator: BotAPIEmulator
         await runner.cleanup()
 
 
-async def test_wrong_secret_is_retried_until_fixed(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_wrong_secret_is_retried_until_fixed(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     dp = Dispatcher()
     got: list[str] = []
-    dp.message()(lambda m: got.append(m.text))  # type: ignore[arg-type]
+
+    @dp.message()
+    async def record(message: Message) -> None:
+        got.append(message.text or "")
+
     app = web.Application()
     SimpleRequestHandler(dp, emulated_bot, secret_token="right").register(app, "/wh")
     runner = web.AppRunner(app)
@@ -144,4 +152,3 @@ async def test_wrong_secret_is_retried_until_fixed(botapi_emulator: BotAPIEmulat
     finally:
         await emulated_bot.delete_webhook()
         await runner.cleanup()
-

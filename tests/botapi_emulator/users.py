@@ -1,4 +1,4 @@
-"""User-side API: users and chats, messages a user sends, button taps, blocking.
+"""User-side API: users and chats, messages a user sends, button taps.
 
 Every action builds a valid Telegram payload, stores the user's message in the chat (so
 message ids are shared with the bot's messages, as in Telegram) and queues an update for
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api_common import find_button
 from .models import DEFAULT_GROUP_ID, DEFAULT_SUPERGROUP_ID, StoredFile
@@ -19,9 +19,6 @@ from .tg_html import utf16_len
 
 _COMMAND_RE = re.compile(r"(?<![\w/])/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]{3,32})?")
 _MENTION_RE = re.compile(r"(?<![\w@])@[a-zA-Z0-9_]{3,32}")
-BLOCKED = "Forbidden: bot was blocked by the user"
-KICKED = "Forbidden: bot was kicked from the group chat"
-DEACTIVATED = "Forbidden: user is deactivated"
 
 
 def auto_entities(text: str) -> list[dict[str, Any]]:
@@ -47,14 +44,12 @@ class UserActionsMixin:
     default_token: str
     _callback_ids: itertools.count[int]
 
-    def bot_state(self, token: str | None = None) -> BotState:  # implemented by the server
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by RegistryMixin
 
-    def alias_file(self, file_id: str, stored: StoredFile) -> None:  # implemented by the server
-        raise NotImplementedError
-
-    def new_file(self, data: bytes, kind: str, mime_type: str | None = None, file_name: str | None = None) -> StoredFile:
-        raise NotImplementedError
+        def bot_state(self, token: str | None = None) -> BotState: ...
+        def alias_file(self, file_id: str, stored: StoredFile) -> None: ...
+        def new_file(self, data: bytes, kind: str, mime_type: str | None = None,
+                     file_name: str | None = None) -> StoredFile: ...  # fmt: skip
 
     # --- users and chats ----------------------------------------------------------------
     def add_user(
@@ -79,7 +74,9 @@ class UserActionsMixin:
         self.chats[user_id] = chat
         return user
 
-    def add_group(self, chat_id: int, title: str = "Test group", *, chat_type: str = "group") -> dict[str, Any]:
+    def add_group(
+        self, chat_id: int, title: str = "Test group", *, chat_type: str = "group"
+    ) -> dict[str, Any]:
         """Register a ``group`` or ``supergroup`` chat; returns the Chat dict."""
         chat = {"id": chat_id, "type": chat_type, "title": title}
         self.chats[chat_id] = chat
@@ -164,7 +161,9 @@ class UserActionsMixin:
         return self.user_message(user_id, content, chat_id=chat_id, chat_type=chat_type,
                                  reply_to=reply_to, forward_from=forward_from, token=token)  # fmt: skip
 
-    def _media(self, user_id: int, key: str, media: Any, caption: str | None, kw: dict[str, Any]) -> dict[str, Any] | None:
+    def _media(
+        self, user_id: int, key: str, media: Any, caption: str | None, kw: dict[str, Any]
+    ) -> dict[str, Any] | None:
         content: dict[str, Any] = {key: media}
         if caption:
             content["caption"] = caption
@@ -173,27 +172,55 @@ class UserActionsMixin:
                 content["caption_entities"] = ents
         return self.user_message(user_id, content, **kw)
 
-    def send_photo(self, user_id: int, *, caption: str | None = None, data: bytes = b"\xff\xd8\xff\xe0emu-jpeg",
-                   width: int = 1280, height: int = 960, **kw: Any) -> dict[str, Any] | None:
+    def send_photo(
+        self,
+        user_id: int,
+        *,
+        caption: str | None = None,
+        data: bytes = b"\xff\xd8\xff\xe0emu-jpeg",
+        width: int = 1280,
+        height: int = 960,
+        **kw: Any,
+    ) -> dict[str, Any] | None:
         """A user sends a photo (two PhotoSize entries); bytes downloadable via getFile."""
         f = self.new_file(data, "photos", "image/jpeg")
         self.alias_file(f.file_id + "-s", f)
         sizes = [
-            {"file_id": f.file_id + "-s", "file_unique_id": f.file_unique_id + "s", "width": 90, "height": 67},
-            {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "width": width, "height": height,
-             "file_size": len(data)},
-        ]  # fmt: skip
+            {
+                "file_id": f.file_id + "-s",
+                "file_unique_id": f.file_unique_id + "s",
+                "width": 90,
+                "height": 67,
+            },
+            {
+                "file_id": f.file_id,
+                "file_unique_id": f.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": len(data),
+            },
+        ]
         return self._media(user_id, "photo", sizes, caption, kw)
 
-    def send_document(self, user_id: int, *, file_name: str = "document.pdf", data: bytes = b"%PDF-1.4 emu\n",
-                      mime_type: str = "application/pdf", caption: str | None = None, **kw: Any) -> dict[str, Any] | None:
+    def send_document(
+        self,
+        user_id: int,
+        *,
+        file_name: str = "document.pdf",
+        data: bytes = b"%PDF-1.4 emu\n",
+        mime_type: str = "application/pdf",
+        caption: str | None = None,
+        **kw: Any,
+    ) -> dict[str, Any] | None:
         """A user sends a document; bytes downloadable via getFile."""
         f = self.new_file(data, "documents", mime_type, file_name)
         doc = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_name": file_name,
                "mime_type": mime_type, "file_size": len(data)}  # fmt: skip
         return self._media(user_id, "document", doc, caption, kw)
 
-    def send_voice(self, user_id: int, *, duration: int = 3, data: bytes = b"OggS emu-voice", **kw: Any) -> dict[str, Any] | None:
+    def send_voice(
+        self, user_id: int, *, duration: int = 3, data: bytes = b"OggS emu-voice", **kw: Any
+    ) -> dict[str, Any] | None:
         """A user sends a voice note (audio/ogg)."""
         f = self.new_file(data, "voice", "audio/ogg")
         voice = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "duration": duration,
@@ -203,15 +230,32 @@ class UserActionsMixin:
     def send_sticker(self, user_id: int, *, emoji: str = "👍", **kw: Any) -> dict[str, Any] | None:
         """A user sends a regular static sticker."""
         f = self.new_file(b"RIFF emu-webp", "stickers", "image/webp")
-        sticker = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "type": "regular",
-                   "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": emoji}  # fmt: skip
+        sticker = {
+            "file_id": f.file_id,
+            "file_unique_id": f.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
         return self._media(user_id, "sticker", sticker, None, kw)
 
-    def edit_text(self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None,
-                  token: str | None = None) -> dict[str, Any] | None:
+    def edit_text(
+        self,
+        user_id: int,
+        message_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any] | None:
         """The user edits their own text message: an ``edited_message`` update."""
         bot = self.bot_state(token)
-        chat = self.chats.get(chat_id if chat_id is not None else user_id) or self._chat(user_id, None, "private")
+        chat = self.chats.get(chat_id if chat_id is not None else user_id) or self._chat(
+            user_id, None, "private"
+        )
         log = bot.chat(chat["id"])
         old = log.messages.get(message_id)
         if old is None or old.get("from", {}).get("id") != user_id:
@@ -223,8 +267,17 @@ class UserActionsMixin:
         log.messages[message_id] = new
         return bot.enqueue({"edited_message": new})
 
-    def tap(self, user_id: int, message_id: int, data: str | None = None, *, button_text: str | None = None,
-            chat_id: int | None = None, token: str | None = None, strict: bool = True) -> dict[str, Any] | None:
+    def tap(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str | None = None,
+        *,
+        button_text: str | None = None,
+        chat_id: int | None = None,
+        token: str | None = None,
+        strict: bool = True,
+    ) -> dict[str, Any] | None:
         """The user taps an inline button of the bot's message ``message_id``.
 
         Pass ``data`` (callback_data) or ``button_text``. With ``strict`` the button must be
@@ -249,31 +302,3 @@ class UserActionsMixin:
     def feed_update(self, payload: dict[str, Any], *, token: str | None = None) -> dict[str, Any] | None:
         """Queue any raw update payload (``update_id`` is assigned by the emulator)."""
         return self.bot_state(token).enqueue({k: v for k, v in payload.items() if k != "update_id"})
-
-    # --- blocking -----------------------------------------------------------------------
-    def _member_update(self, chat_id: int | str, old: str, new: str, token: str | None) -> None:
-        bot = self.bot_state(token)
-        cid = int(chat_id)
-        chat = self.chats.get(cid) or (self._chat(cid, None, "private") if cid > 0 else self.add_group(cid))
-        user = self._user(cid if cid > 0 else 777000)  # groups: Telegram's service account
-        def member(status: str) -> dict[str, Any]:
-            return {"status": status, "user": bot.user, **({"until_date": 0} if status == "kicked" else {})}
-        bot.enqueue({"my_chat_member": {"chat": chat, "from": user, "date": now(),
-                                        "old_chat_member": member(old), "new_chat_member": member(new)}})  # fmt: skip
-
-    def block(self, chat_id: int | str, *, notify: bool = False, token: str | None = None) -> None:
-        """Sends to ``chat_id`` fail with 403 (blocked by user / kicked from group), for every
-        bot. ``notify`` queues the ``my_chat_member`` (member -> kicked) update Telegram sends."""
-        self.blocked[int(chat_id)] = KICKED if int(chat_id) < 0 else BLOCKED
-        if notify:
-            self._member_update(chat_id, "member", "kicked", token)
-
-    def unblock(self, chat_id: int | str, *, notify: bool = False, token: str | None = None) -> None:
-        """Undo ``block``/``deactivate``; ``notify`` queues my_chat_member (kicked -> member)."""
-        self.blocked.pop(int(chat_id), None)
-        if notify:
-            self._member_update(chat_id, "kicked", "member", token)
-
-    def deactivate(self, user_id: int) -> None:
-        """Sends to this user fail with 403 ``Forbidden: user is deactivated``."""
-        self.blocked[user_id] = DEACTIVATED

@@ -77,14 +77,16 @@ async def deliver_forever(emu: BotAPIEmulator, bot: BotState, session: aiohttp.C
         emu.webhook_deliveries.append(attempt)
         try:
             timeout = aiohttp.ClientTimeout(total=emu.webhook_timeout)
-            async with session.post(hook.url, data=json.dumps(update), headers=headers, timeout=timeout) as resp:
+            async with session.post(
+                hook.url, data=json.dumps(update), headers=headers, timeout=timeout
+            ) as resp:
                 attempt.status = resp.status
                 if 200 <= resp.status < 300:
                     fields, files = await _read_reply(resp)
                 else:
                     fields, files = {}, {}
                     attempt.error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
         if attempt.error is not None:
             hook.last_error_date = now()
