@@ -36,6 +36,7 @@ class InspectionMixin:
     _activity: asyncio.Event
     _seen_messages: set[tuple[str, Any, int]]
     _seen_calls: set[int]
+    _ok_by_chat: dict[str, list[RecordedCall]]
 
     @property
     def rate_limited_count(self) -> int:
@@ -55,15 +56,22 @@ class InspectionMixin:
         Includes sends, edits, deletes and chat actions; filter with ``method``.
         ``token`` None means every bot.
         """
+        if chat_id is None:
+            calls = [c for c in self.requests if c.ok and c.chat_id is not None]
+        else:
+            calls = self._ok_by_chat.get(str(chat_id), [])
         return [
-            c
-            for c in self.requests
-            if c.ok
-            and c.chat_id is not None
-            and (chat_id is None or str(c.chat_id) == str(chat_id))
-            and (method is None or c.method == method)
-            and (token is None or c.token == token)
+            c for c in calls if (method is None or c.method == method) and (token is None or c.token == token)
         ]
+
+    def _index(self, call: RecordedCall) -> None:
+        """Record ``call`` in the log, counters and per-chat index; wake waiters."""
+        self.requests.append(call)
+        self.method_counts[call.method] += 1
+        self.status_counts[call.status] += 1
+        if call.ok and call.chat_id is not None:
+            self._ok_by_chat.setdefault(str(call.chat_id), []).append(call)
+        self.notify()
 
     def sent_messages(
         self, chat_id: int | str | None = None, *, token: str | None = None

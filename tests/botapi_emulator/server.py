@@ -94,6 +94,7 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, UserActionsMixin, InspectionMix
         self.blocked: dict[int | str, str] = {}
         self.files: dict[str, StoredFile] = {}
         self.requests: list[RecordedCall] = []
+        self._ok_by_chat: dict[str, list[RecordedCall]] = {}
         self.method_counts: Counter[str] = Counter()
         self.status_counts: Counter[int] = Counter()
         self.webhook_deliveries: list[Delivery] = []
@@ -151,6 +152,7 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, UserActionsMixin, InspectionMix
         """Clear the request log, counters, deliveries and ``wait_for_*`` bookkeeping
         (users, chats, messages, faults, blocks and limits stay)."""
         self.requests.clear()
+        self._ok_by_chat.clear()
         self.method_counts.clear()
         self.status_counts.clear()
         self.webhook_deliveries.clear()
@@ -225,10 +227,7 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, UserActionsMixin, InspectionMix
             body = APIError(500, f"Internal Server Error: emulator bug: {exc!r}").to_json()
             record.status, record.description = 500, body["description"]
         record.duration = time.monotonic() - started
-        self.requests.append(record)
-        self.method_counts[record.method] += 1
-        self.status_counts[record.status] += 1
-        self.notify()
+        self._index(record)
         return record, body
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
