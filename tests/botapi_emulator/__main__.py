@@ -23,15 +23,21 @@ def _ids(text: str) -> list[int]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
-    p = argparse.ArgumentParser(prog="python -m tests.botapi_emulator", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m tests.botapi_emulator", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     p.add_argument("--global-rate", type=int, default=None, help="messages per second per bot")
     p.add_argument("--per-chat-rate", type=int, default=None, help="messages per second per chat")
     p.add_argument("--group-rate", type=int, default=None, help="messages per minute per group")
     p.add_argument("--retry-after", type=int, default=None, help="fixed retry_after for 429s")
-    p.add_argument("--block", type=_ids, default=[], help="comma-separated chat ids that blocked the bot")
-    p.add_argument("--deactivate", type=_ids, default=[], help="comma-separated deactivated user ids")
+    p.add_argument(
+        "--block", type=_ids, default=[], help="comma-separated chat ids that blocked the bot"
+    )
+    p.add_argument(
+        "--deactivate", type=_ids, default=[], help="comma-separated deactivated user ids"
+    )
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     p.add_argument("--token", default=DEFAULT_TOKEN, help="default bot token for user-side actions")
     p.add_argument("--strict-chats", action="store_true", help="unknown chats: 400 chat not found")
@@ -41,8 +47,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def serve(args: argparse.Namespace) -> None:
     """Start, announce, and wait for a stop signal."""
     limits = RateLimits(args.global_rate, args.per_chat_rate, args.group_rate, args.retry_after)
-    emu = BotAPIEmulator(args.host, args.port, rate_limits=limits, latency=args.latency,
-                         default_token=args.token, strict_chats=args.strict_chats)  # fmt: skip
+    emu = BotAPIEmulator(
+        args.host,
+        args.port,
+        rate_limits=limits,
+        latency=args.latency,
+        default_token=args.token,
+        strict_chats=args.strict_chats,
+    )
     for chat_id in args.block:
         emu.block(chat_id)
     for user_id in args.deactivate:

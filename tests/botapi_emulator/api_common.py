@@ -59,7 +59,9 @@ class Ctx:
     def reply_target(self, chat: dict[str, Any]) -> dict[str, Any] | None:
         """The message being replied to (``reply_parameters`` or ``reply_to_message_id``)."""
         rp = self.params.get("reply_parameters")
-        mid = rp.get("message_id") if isinstance(rp, dict) else self.params.get("reply_to_message_id")
+        mid = (
+            rp.get("message_id") if isinstance(rp, dict) else self.params.get("reply_to_message_id")
+        )
         if mid is None:
             return None
         lenient = bool(
@@ -134,7 +136,9 @@ def inline_markup(markup: Any) -> dict[str, Any] | None:
     return markup
 
 
-def find_button(message: dict[str, Any], data: str | None, text: str | None) -> dict[str, Any] | None:
+def find_button(
+    message: dict[str, Any], data: str | None, text: str | None
+) -> dict[str, Any] | None:
     """The inline button of ``message`` whose callback_data (or text) matches."""
     markup = message.get("reply_markup") or {}
     for row in markup.get("inline_keyboard", []):

@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from .api_common import Ctx, Handler, inline_markup
-from .models import APIError, UploadedFile
+from .models import APIError, StoredFile
 from .params import resolve_upload
 from .state import now
 from .tg_html import render_text
 
-_CONTENT_KEYS = ("text", "entities", "photo", "document", "sticker", "voice", "caption", "caption_entities")
+_CONTENT_KEYS = (
+    "text",
+    "entities",
+    "photo",
+    "document",
+    "sticker",
+    "voice",
+    "caption",
+    "caption_entities",
+)
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -21,18 +30,20 @@ def _caption(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
     if p.get("caption") in (None, ""):
         return {}
-    text, ents = render_text(p["caption"], p.get("parse_mode"), p.get("caption_entities"), caption=True)
+    text, ents = render_text(
+        p["caption"], p.get("parse_mode"), p.get("caption_entities"), caption=True
+    )
     out: dict[str, Any] = {"caption": text} if text else {}
     if ents:
         out["caption_entities"] = ents
     return out
 
 
-def _file(ctx: Ctx, field: str, kind: str) -> tuple[UploadedFile | str, Any]:
+def _file(ctx: Ctx, field: str, kind: str) -> StoredFile:
     given = resolve_upload(ctx.raw, ctx.files, field)
     if given is None:
         raise APIError(400, f"Bad Request: there is no {field} in the request")
-    return given, ctx.emu.store_file(given, kind)
+    return ctx.emu.store_file(given, kind)
 
 
 async def send_message(ctx: Ctx) -> dict[str, Any]:
@@ -52,18 +63,28 @@ async def send_message(ctx: Ctx) -> dict[str, Any]:
 async def send_photo(ctx: Ctx) -> dict[str, Any]:
     """sendPhoto: upload, file_id or URL; caption <= 1024 (UTF-16 units)."""
     chat = ctx.chat()
-    given, stored = _file(ctx, "photo", "photos")
+    stored = _file(ctx, "photo", "photos")
     caption = _caption(ctx)
     markup = inline_markup(ctx.params.get("reply_markup"))
     reply = ctx.reply_target(chat)
     ctx.gate(chat)
     size = len(stored.data)
     photo = [
-        {"file_id": stored.file_id + "-s", "file_unique_id": stored.file_unique_id + "s",
-         "width": 90, "height": 67, "file_size": min(size, 1000)},
-        {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-         "width": 1280, "height": 960, "file_size": size},
-    ]  # fmt: skip
+        {
+            "file_id": stored.file_id + "-s",
+            "file_unique_id": stored.file_unique_id + "s",
+            "width": 90,
+            "height": 67,
+            "file_size": min(size, 1000),
+        },
+        {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 1280,
+            "height": 960,
+            "file_size": size,
+        },
+    ]
     ctx.emu.alias_file(stored.file_id + "-s", stored)
     return ctx.new_message(chat, {"photo": photo, **caption}, markup, reply)
 
@@ -71,7 +92,7 @@ async def send_photo(ctx: Ctx) -> dict[str, Any]:
 async def send_document(ctx: Ctx) -> dict[str, Any]:
     """sendDocument: upload, file_id or URL; caption <= 1024."""
     chat = ctx.chat()
-    given, stored = _file(ctx, "document", "documents")
+    stored = _file(ctx, "document", "documents")
     caption = _caption(ctx)
     markup = inline_markup(ctx.params.get("reply_markup"))
     reply = ctx.reply_target(chat)
@@ -131,7 +152,9 @@ def _editable(ctx: Ctx) -> tuple[dict[str, Any], dict[str, Any]] | None:
     return chat, msg
 
 
-def _store_edit(ctx: Ctx, chat: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def _store_edit(
+    ctx: Ctx, chat: dict[str, Any], old: dict[str, Any], new: dict[str, Any]
+) -> dict[str, Any]:
     if {k: v for k, v in new.items() if k != "edit_date"} == {
         k: v for k, v in old.items() if k != "edit_date"
     }:

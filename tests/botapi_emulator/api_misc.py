@@ -21,7 +21,8 @@ CHAT_ACTIONS = frozenset(
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _CONFLICT_POLL = (
-    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
 )
 _CONFLICT_HOOK = (
     "Conflict: can't use getUpdates method while webhook is active; "
@@ -122,7 +123,9 @@ async def answer_callback_query(ctx: Ctx) -> bool:
             400,
             "Bad Request: query is too old and response timeout expired or query ID is invalid",
         )
-    answer = {k: ctx.params[k] for k in ("text", "show_alert", "url", "cache_time") if k in ctx.params}
+    answer = {
+        k: ctx.params[k] for k in ("text", "show_alert", "url", "cache_time") if k in ctx.params
+    }
     query["answer"] = answer
     ctx.record.chat_id = query.get("chat_id")
     return True
@@ -166,10 +169,13 @@ async def get_chat(ctx: Ctx) -> dict[str, Any]:
         "accent_color_id": 0,
         "max_reaction_count": 11,
         "accepted_gift_types": {
-            "unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True,
-            "premium_subscription": True, "gifts_from_channels": True,
+            "unlimited_gifts": True,
+            "limited_gifts": True,
+            "unique_gifts": True,
+            "premium_subscription": True,
+            "gifts_from_channels": True,
         },
-    }  # fmt: skip
+    }
 
 
 async def get_file(ctx: Ctx) -> dict[str, Any]:

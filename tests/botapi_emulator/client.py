@@ -60,7 +60,9 @@ class EmulatorClient:
         """``{"base_url", "bots", "default_token"}``."""
         return dict(await self.call("health"))
 
-    async def add_user(self, user_id: int, first_name: str | None = None, **kw: Any) -> dict[str, Any]:
+    async def add_user(
+        self, user_id: int, first_name: str | None = None, **kw: Any
+    ) -> dict[str, Any]:
         """See ``BotAPIEmulator.add_user``."""
         return dict(await self.call("add_user", user_id=user_id, first_name=first_name, **kw))
 
@@ -80,13 +82,16 @@ class EmulatorClient:
         self,
         chat_id: int | str,
         *,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API takes a timeout
         contains: str | None = None,
         token: str | None = None,
     ) -> dict[str, Any]:
         """See ``BotAPIEmulator.wait_for_message`` (no predicate over HTTP: use ``contains``)."""
-        return dict(await self.call("wait_for_message", chat_id=chat_id, timeout=timeout,
-                                    contains=contains, token=token))  # fmt: skip
+        return dict(
+            await self.call(
+                "wait_for_message", chat_id=chat_id, timeout=timeout, contains=contains, token=token
+            )
+        )
 
     async def sent(
         self, chat_id: int | str | None = None, *, method: str | None = None

@@ -55,7 +55,11 @@ def _coerce(value: str) -> Any:
 
 def _extra(emu: BotAPIEmulator, action: str, kwargs: dict[str, Any]) -> Any:
     if action == "health":
-        return {"base_url": emu.base_url, "bots": list(emu.bots), "default_token": emu.default_token}
+        return {
+            "base_url": emu.base_url,
+            "bots": list(emu.bots),
+            "default_token": emu.default_token,
+        }
     if action == "requests":
         since = int(kwargs.get("since", 0))
         return [c for c in emu.requests if c.seq > since]
@@ -78,7 +82,9 @@ def attach_control(app: web.Application, emu: BotAPIEmulator) -> None:
             except ValueError:
                 return web.json_response({"ok": False, "error": "body must be JSON"}, status=400)
             if not isinstance(body, dict):
-                return web.json_response({"ok": False, "error": "body must be an object"}, status=400)
+                return web.json_response(
+                    {"ok": False, "error": "body must be an object"}, status=400
+                )
             kwargs.update(body)
         if isinstance(kwargs.get("data"), str):
             kwargs["data"] = kwargs["data"].encode()
@@ -90,11 +96,15 @@ def attach_control(app: web.Application, emu: BotAPIEmulator) -> None:
                 if inspect.isawaitable(result):
                     result = await result
             else:
-                return web.json_response({"ok": False, "error": f"unknown action {action!r}"}, status=404)
+                return web.json_response(
+                    {"ok": False, "error": f"unknown action {action!r}"}, status=404
+                )
         except TimeoutError as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=408)
         except (TypeError, ValueError, KeyError) as exc:
-            return web.json_response({"ok": False, "error": f"{type(exc).__name__}: {exc}"}, status=400)
+            return web.json_response(
+                {"ok": False, "error": f"{type(exc).__name__}: {exc}"}, status=400
+            )
         return web.json_response({"ok": True, "result": json_ready(result)})
 
     app.router.add_route("*", "/_emu/{action}", handle)

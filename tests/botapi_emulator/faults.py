@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .limits import RateLimiter
-from .models import RATE_LIMITED_METHODS, SEND_METHODS, APIError, Fault, RateLimits, too_many_requests
+from .models import (
+    RATE_LIMITED_METHODS,
+    SEND_METHODS,
+    APIError,
+    Fault,
+    RateLimits,
+    too_many_requests,
+)
 from .state import BotState, now
 
 BLOCKED = "Forbidden: bot was blocked by the user"
@@ -27,7 +34,9 @@ class FaultsMixin:
     if TYPE_CHECKING:  # provided by RegistryMixin / UserActionsMixin
 
         def bot_state(self, token: str | None = None) -> BotState: ...
-        def add_group(self, chat_id: int, title: str = ..., *, chat_type: str = ...) -> dict[str, Any]: ...
+        def add_group(
+            self, chat_id: int, title: str = ..., *, chat_type: str = ...
+        ) -> dict[str, Any]: ...
         def _user(self, user_id: int) -> dict[str, Any]: ...
         def _chat(self, user_id: int, chat_id: int | None, chat_type: str) -> dict[str, Any]: ...
 
@@ -36,7 +45,9 @@ class FaultsMixin:
         if method in SEND_METHODS and chat["id"] in self.blocked:
             raise APIError(403, self.blocked[chat["id"]])
         if method in RATE_LIMITED_METHODS:
-            retry = self.limiter.check(bot.token, chat["id"], chat["type"] in ("group", "supergroup"))
+            retry = self.limiter.check(
+                bot.token, chat["id"], chat["type"] in ("group", "supergroup")
+            )
             if retry is not None:
                 raise too_many_requests(retry)
 
@@ -104,11 +115,17 @@ class FaultsMixin:
     def _member_update(self, chat_id: int | str, old: str, new: str, token: str | None) -> None:
         bot = self.bot_state(token)
         cid = int(chat_id)
-        chat = self.chats.get(cid) or (self._chat(cid, None, "private") if cid > 0 else self.add_group(cid))
+        chat = self.chats.get(cid) or (
+            self._chat(cid, None, "private") if cid > 0 else self.add_group(cid)
+        )
         user = self._user(cid if cid > 0 else 777000)  # groups: Telegram's service account
 
         def member(status: str) -> dict[str, Any]:
-            return {"status": status, "user": bot.user, **({"until_date": 0} if status == "kicked" else {})}
+            return {
+                "status": status,
+                "user": bot.user,
+                **({"until_date": 0} if status == "kicked" else {}),
+            }
 
         bot.enqueue(
             {
@@ -129,7 +146,9 @@ class FaultsMixin:
         if notify:
             self._member_update(chat_id, "member", "kicked", token)
 
-    def unblock(self, chat_id: int | str, *, notify: bool = False, token: str | None = None) -> None:
+    def unblock(
+        self, chat_id: int | str, *, notify: bool = False, token: str | None = None
+    ) -> None:
         """Undo ``block``/``deactivate``; ``notify`` queues my_chat_member (kicked -> member)."""
         self.blocked.pop(int(chat_id), None)
         if notify:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -49,7 +50,11 @@ class InspectionMixin:
         self._activity = asyncio.Event()
 
     def sent(
-        self, chat_id: int | str | None = None, *, method: str | None = None, token: str | None = None
+        self,
+        chat_id: int | str | None = None,
+        *,
+        method: str | None = None,
+        token: str | None = None,
     ) -> list[RecordedCall]:
         """Successful calls aimed at ``chat_id`` (all chats if None), oldest first.
 
@@ -61,7 +66,9 @@ class InspectionMixin:
         else:
             calls = self._ok_by_chat.get(str(chat_id), [])
         return [
-            c for c in calls if (method is None or c.method == method) and (token is None or c.token == token)
+            c
+            for c in calls
+            if (method is None or c.method == method) and (token is None or c.token == token)
         ]
 
     def _index(self, call: RecordedCall) -> None:
@@ -83,7 +90,9 @@ class InspectionMixin:
             if c.method in NEW_MESSAGE_METHODS and c.message is not None
         ]
 
-    def delivered_texts(self, chat_id: int | str | None = None, *, token: str | None = None) -> list[str]:
+    def delivered_texts(
+        self, chat_id: int | str | None = None, *, token: str | None = None
+    ) -> list[str]:
         """Texts (or captions) of messages delivered to ``chat_id``, entities stripped.
 
         Messages later edited or deleted are listed as first delivered.
@@ -120,27 +129,25 @@ class InspectionMixin:
             "webhook_deliveries": len(self.webhook_deliveries),
         }
 
-    async def _wait(self, find: Callable[[], Any], timeout: float, what: Callable[[], str]) -> Any:
+    async def _wait(self, find: Callable[[], Any], within: float, what: Callable[[], str]) -> Any:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while True:
             found = find()
             if found is not None:
                 return found
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"timed out after {timeout}s waiting for {what()}")
+                raise TimeoutError(f"timed out after {within}s waiting for {what()}")
             event = self._activity
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                pass
 
     async def wait_for_message(
         self,
         chat_id: int | str,
         predicate: MessagePredicate | None = None,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API takes a timeout
         *,
         contains: str | None = None,
         token: str | None = None,
@@ -177,7 +184,7 @@ class InspectionMixin:
         *,
         chat_id: int | str | None = None,
         predicate: CallPredicate | None = None,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API takes a timeout
         ok: bool | None = True,
     ) -> RecordedCall:
         """The oldest recorded call not returned before by ``wait_for_call`` that matches
@@ -202,7 +209,12 @@ class InspectionMixin:
         result: RecordedCall = await self._wait(find, timeout, lambda: f"a {method or 'any'} call")
         return result
 
-    async def wait_until_delivered(self, timeout: float = 5.0, *, token: str | None = None) -> None:
+    async def wait_until_delivered(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API takes a timeout
+        *,
+        token: str | None = None,
+    ) -> None:
         """Wait until the bot has confirmed every pending update (polled past it or 2xx)."""
         bot_token = token or self.default_token
 

@@ -18,7 +18,9 @@ DEFAULT_GROUP_ID = -4000000001
 DEFAULT_SUPERGROUP_ID = -1004000000001
 """Chat id used for ``chat_type="supergroup"`` when no chat_id is given."""
 
-NEW_MESSAGE_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"})
+NEW_MESSAGE_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
+)
 """Methods that create a new message in the target chat (see ``wait_for_message``)."""
 
 RATE_LIMITED_METHODS = NEW_MESSAGE_METHODS
@@ -31,7 +33,9 @@ SEND_METHODS = NEW_MESSAGE_METHODS | {"sendChatAction"}
 class APIError(Exception):
     """A Bot API error answer: ``{"ok": false, "error_code": status, ...}``."""
 
-    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, status: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(f"{status} {description}")
         self.status = status
         self.description = description
@@ -51,7 +55,9 @@ class APIError(Exception):
 
 def too_many_requests(retry_after: int) -> APIError:
     """The 429 answer with ``parameters.retry_after`` (aiogram -> TelegramRetryAfter)."""
-    return APIError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+    return APIError(
+        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+    )
 
 
 @dataclass

@@ -23,9 +23,12 @@ class RegistryMixin:
 
     if TYPE_CHECKING:  # provided by UserActionsMixin
 
-        def add_user(self, user_id: int, first_name: str | None = None, **kw: Any) -> dict[str, Any]: ...
-        def add_group(self, chat_id: int, title: str = "Test group", *,
-                      chat_type: str = "group") -> dict[str, Any]: ...  # fmt: skip
+        def add_user(
+            self, user_id: int, first_name: str | None = None, **kw: Any
+        ) -> dict[str, Any]: ...
+        def add_group(
+            self, chat_id: int, title: str = "Test group", *, chat_type: str = "group"
+        ) -> dict[str, Any]: ...
 
     def add_bot(
         self,
@@ -41,12 +44,16 @@ class RegistryMixin:
         default profile on first use (username ``emu<id>_bot``)."""
         bot_id = int(token.split(":", 1)[0])
         profile = {
-            "id": bot_id, "is_bot": True, "first_name": first_name,
-            "username": username or f"emu{bot_id}_bot", "can_join_groups": can_join_groups,
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": first_name,
+            "username": username or f"emu{bot_id}_bot",
+            "can_join_groups": can_join_groups,
             "can_read_all_group_messages": can_read_all_group_messages,
             "supports_inline_queries": supports_inline_queries,
-            "can_connect_to_business": False, "has_main_web_app": False,
-        }  # fmt: skip
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
         if token in self.bots:
             self.bots[token].user = profile
         else:
@@ -76,7 +83,9 @@ class RegistryMixin:
         if value > 0:
             self.add_user(value)
             return self.chats[value]
-        return self.add_group(value, chat_type="supergroup" if str(value).startswith("-100") else "group")
+        return self.add_group(
+            value, chat_type="supergroup" if str(value).startswith("-100") else "group"
+        )
 
     def new_file(
         self, data: bytes, kind: str, mime_type: str | None = None, file_name: str | None = None
@@ -85,7 +94,12 @@ class RegistryMixin:
         n = next(self._file_seq)
         ext = (file_name or "").rsplit(".", 1)[-1] if file_name and "." in file_name else "bin"
         stored = StoredFile(
-            f"emu-{kind}-{n:06d}", f"uq{n:06d}", f"{kind}/file_{n}.{ext}", data, mime_type, file_name
+            f"emu-{kind}-{n:06d}",
+            f"uq{n:06d}",
+            f"{kind}/file_{n}.{ext}",
+            data,
+            mime_type,
+            file_name,
         )
         self.files[stored.file_id] = stored
         return stored

@@ -120,7 +120,9 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, UserActionsMixin, InspectionMix
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, handler_cancellation=True, access_log=None)
+        self._runner = web.AppRunner(
+            app, shutdown_timeout=1.0, handler_cancellation=True, access_log=None
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -207,7 +209,9 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, UserActionsMixin, InspectionMix
                     raise _DropConnection
                 raise fault.error()
             bot = self.bot_state(token)
-            record.result = await HANDLERS[canonical](Ctx(self, bot, record.params, raw, files, record))
+            record.result = await HANDLERS[canonical](
+                Ctx(self, bot, record.params, raw, files, record)
+            )
             if canonical in RATE_LIMITED_METHODS and record.message is not None:
                 chat = record.message["chat"]
                 self.limiter.record(token, chat["id"], chat["type"] in ("group", "supergroup"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -97,13 +98,11 @@ class BotState:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:
-        """Sleep until ``wake`` is called or ``timeout`` passes."""
+    async def wait(self, seconds: float) -> None:
+        """Sleep until ``wake`` is called or ``seconds`` pass."""
         event = self._event
-        try:
-            await asyncio.wait_for(event.wait(), max(timeout, 0))
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), max(seconds, 0))
 
     def enqueue(self, payload: dict[str, Any]) -> dict[str, Any] | None:
         """Assign the next update_id and queue; None if ``allowed_updates`` excludes it."""

@@ -20,7 +20,9 @@ from tests.botapi_emulator import BotAPIEmulator, close_bot, make_bot
 
 pytestmark = pytest.mark.asyncio
 
-KB = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="常见问题", callback_data="faq")]])
+KB = InlineKeyboardMarkup(
+    inline_keyboard=[[InlineKeyboardButton(text="常见问题", callback_data="faq")]]
+)
 
 
 async def test_get_me_parses_into_aiogram_user(emulated_bot: Bot) -> None:
@@ -33,7 +35,9 @@ async def test_get_me_parses_into_aiogram_user(emulated_bot: Bot) -> None:
 async def test_send_message_returns_message_with_text_and_markup(
     botapi_emulator: BotAPIEmulator, emulated_bot: Bot
 ) -> None:
-    first = await emulated_bot.send_message(42, "<b>商标</b>检索", parse_mode="HTML", reply_markup=KB)
+    first = await emulated_bot.send_message(
+        42, "<b>商标</b>检索", parse_mode="HTML", reply_markup=KB
+    )
     second = await emulated_bot.send_message(42, "第二条")
     assert first.text == "商标检索"
     assert first.entities is not None and first.entities[0].type == "bold"
@@ -82,31 +86,41 @@ async def test_long_callback_data_is_rejected(emulated_bot: Bot) -> None:
 async def test_send_photo_and_document_upload_and_download(
     botapi_emulator: BotAPIEmulator, emulated_bot: Bot
 ) -> None:
-    photo = await emulated_bot.send_photo(7, BufferedInputFile(b"\xff\xd8jpeg", "p.jpg"), caption="<i>图</i>",
-                                          parse_mode="HTML")  # fmt: skip
+    photo = await emulated_bot.send_photo(
+        7, BufferedInputFile(b"\xff\xd8jpeg", "p.jpg"), caption="<i>图</i>", parse_mode="HTML"
+    )
     assert photo.photo and photo.caption == "图" and photo.caption_entities
     again = await emulated_bot.send_photo(7, photo.photo[-1].file_id)
     assert again.photo and again.photo[-1].file_id == photo.photo[-1].file_id
     with pytest.raises(TelegramBadRequest, match="message caption is too long"):
         await emulated_bot.send_photo(7, "https://example.invalid/x.jpg", caption="长" * 1025)
-    doc = await emulated_bot.send_document(7, BufferedInputFile(b"%PDF-1.4", "指南.pdf"), caption="指南")
+    doc = await emulated_bot.send_document(
+        7, BufferedInputFile(b"%PDF-1.4", "指南.pdf"), caption="指南"
+    )
     assert doc.document is not None and doc.document.file_name == "指南.pdf"
     file = await emulated_bot.get_file(doc.document.file_id)
     assert file.file_path is not None
     data = await emulated_bot.download_file(file.file_path)
     assert data is not None and data.read() == b"%PDF-1.4"
     call = botapi_emulator.sent(7, method="sendDocument")[0]
-    assert call.params["document"]["upload"] == "指南.pdf" and call.files["document"].data == b"%PDF-1.4"
+    assert (
+        call.params["document"]["upload"] == "指南.pdf"
+        and call.files["document"].data == b"%PDF-1.4"
+    )
 
 
-async def test_edit_delete_and_not_modified(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_edit_delete_and_not_modified(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     msg = await emulated_bot.send_message(5, "草稿", reply_markup=KB)
     edited = await emulated_bot.edit_message_text(
         "终稿", chat_id=5, message_id=msg.message_id, reply_markup=KB
     )
     assert not isinstance(edited, bool) and edited.text == "终稿" and edited.edit_date
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
-        await emulated_bot.edit_message_text("终稿", chat_id=5, message_id=msg.message_id, reply_markup=KB)
+        await emulated_bot.edit_message_text(
+            "终稿", chat_id=5, message_id=msg.message_id, reply_markup=KB
+        )
     stripped = await emulated_bot.edit_message_reply_markup(chat_id=5, message_id=msg.message_id)
     assert not isinstance(stripped, bool) and stripped.reply_markup is None
     assert botapi_emulator.messages(5)[0]["text"] == "终稿"
@@ -142,7 +156,9 @@ async def test_misc_methods(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) 
     with pytest.raises(TelegramBadRequest, match="query is too old"):
         await emulated_bot.answer_callback_query("nope")
     assert await emulated_bot.log_out() is True and await emulated_bot.close() is True
-    copied = await emulated_bot.copy_message(10, 9, (await emulated_bot.send_message(9, "原文")).message_id)
+    copied = await emulated_bot.copy_message(
+        10, 9, (await emulated_bot.send_message(9, "原文")).message_id
+    )
     assert botapi_emulator.messages(10)[0]["text"] == "原文" and copied.message_id == 1
 
 
@@ -158,7 +174,9 @@ async def test_raw_http_shapes(botapi_emulator: BotAPIEmulator) -> None:
             }
         async with http.get(f"{base}/getMe") as resp:
             assert (await resp.json())["result"]["is_bot"] is True
-        async with http.post(f"{base}/sendmessage", json={"chat_id": 3, "text": "json body"}) as resp:
+        async with http.post(
+            f"{base}/sendmessage", json={"chat_id": 3, "text": "json body"}
+        ) as resp:
             body = await resp.json()
             assert body["ok"] and body["result"]["text"] == "json body"
         async with http.post(f"{base}/sendMessage", data={"chat_id": "3", "text": "form"}) as resp:

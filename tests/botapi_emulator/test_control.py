@@ -60,18 +60,28 @@ async def test_control_api_mirrors_python_api(botapi_emulator: BotAPIEmulator) -
                 await remote.call("send_text", wrong=1)
         finally:
             await close_bot(bot)
-    async with aiohttp.ClientSession() as http:  # GET with query string
-        async with http.get(f"{botapi_emulator.base_url}/_emu/delivered_texts?chat_id=43") as resp:
-            assert (await resp.json())["result"] == ["a"]
+    url = f"{botapi_emulator.base_url}/_emu/delivered_texts?chat_id=43"  # GET with a query string
+    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        assert (await resp.json())["result"] == ["a"]
 
 
 async def test_standalone_process() -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.botapi_emulator", "--port", "0",
-        "--global-rate", "30", "--per-chat-rate", "1", "--block", "123,456",
-        cwd=REPO_ROOT, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.botapi_emulator",
+        "--port",
+        "0",
+        "--global-rate",
+        "30",
+        "--per-chat-rate",
+        "1",
+        "--block",
+        "123,456",
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )  # fmt: skip
+    )
     try:
         assert proc.stdout is not None
         line = (await asyncio.wait_for(proc.stdout.readline(), 15)).decode()

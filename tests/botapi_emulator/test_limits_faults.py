@@ -20,7 +20,9 @@ from tests.botapi_emulator import BotAPIEmulator, RateLimits
 pytestmark = pytest.mark.asyncio
 
 
-async def test_per_chat_limit_raises_retry_after(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_per_chat_limit_raises_retry_after(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     botapi_emulator.set_rate_limits(per_chat_per_second=1)
     await emulated_bot.send_message(1, "first")
     with pytest.raises(TelegramRetryAfter) as info:
@@ -44,7 +46,9 @@ async def test_global_limit_counts_429s(botapi_emulator: BotAPIEmulator, emulate
         *(emulated_bot.send_message(100 + i, f"广播 {i}") for i in range(8)), return_exceptions=True
     )
     errors = [r for r in results if isinstance(r, BaseException)]
-    assert len(errors) == 3 and all(isinstance(e, TelegramRetryAfter) and e.retry_after >= 1 for e in errors)
+    assert len(errors) == 3 and all(
+        isinstance(e, TelegramRetryAfter) and e.retry_after >= 1 for e in errors
+    )
     assert botapi_emulator.rate_limited_count == 3
     assert len(botapi_emulator.sent_messages()) == 5
 
@@ -57,7 +61,9 @@ async def test_fixed_retry_after(botapi_emulator: BotAPIEmulator, emulated_bot: 
     assert info.value.retry_after == 7
 
 
-async def test_limits_respected_produce_no_429(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_limits_respected_produce_no_429(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     botapi_emulator.set_rate_limits(global_per_second=10, per_chat_per_second=5)
     # A sender pacing itself: >= 0.115 s between sends (< 10/s); chat 1 gets every other one.
     # Each send starts after the previous answer, so server-side gaps are never shorter.

@@ -41,7 +41,9 @@ async def test_dispatcher_polling_text_and_callback(
         if isinstance(query.message, Message):
             await query.message.edit_text("专利申请指南")
 
-    polling = asyncio.create_task(dp.start_polling(emulated_bot, handle_signals=False, polling_timeout=5))
+    polling = asyncio.create_task(
+        dp.start_polling(emulated_bot, handle_signals=False, polling_timeout=5)
+    )
     try:
         emu.send_text(42, "/start")
         welcome = await emu.wait_for_message(42, contains="欢迎")
@@ -52,7 +54,10 @@ async def test_dispatcher_polling_text_and_callback(
         assert edit.message is not None and edit.message["text"] == "专利申请指南"
         await emu.wait_for_call("answerCallbackQuery")
         assert emu.callback_answers()[update["callback_query"]["id"]] == {"text": "已选择"}
-        assert seen == {"lang": "zh-hans", "chat_instance": update["callback_query"]["chat_instance"]}
+        assert seen == {
+            "lang": "zh-hans",
+            "chat_instance": update["callback_query"]["chat_instance"],
+        }
         await emu.wait_until_delivered()
     finally:
         await dp.stop_polling()
@@ -60,7 +65,9 @@ async def test_dispatcher_polling_text_and_callback(
     assert emu.pending_updates() == []
 
 
-async def test_long_polling_waits_and_confirms(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_long_polling_waits_and_confirms(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     started = time.monotonic()
     assert await emulated_bot.get_updates(timeout=1) == []
     assert time.monotonic() - started >= 0.9
@@ -91,7 +98,9 @@ async def test_second_poller_conflicts(botapi_emulator: BotAPIEmulator) -> None:
         resp.release()
 
 
-async def test_user_payloads_parse_in_aiogram(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_user_payloads_parse_in_aiogram(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     emu = botapi_emulator
     bot_msg = await emulated_bot.send_message(5, "请上传材料")
     emu.send_text(5, "回复你", reply_to=bot_msg.message_id)
@@ -108,7 +117,9 @@ async def test_user_payloads_parse_in_aiogram(botapi_emulator: BotAPIEmulator, e
     assert all(isinstance(u, Update) for u in updates)
     assert [u.update_id for u in updates] == sorted({u.update_id for u in updates})
     reply, fwd, photo, doc, voice, sticker, typo, edited = msgs
-    assert reply and reply.reply_to_message and reply.reply_to_message.message_id == bot_msg.message_id
+    assert (
+        reply and reply.reply_to_message and reply.reply_to_message.message_id == bot_msg.message_id
+    )
     assert fwd and fwd.forward_origin and fwd.forward_origin.sender_user.id == 6  # type: ignore[union-attr]
     assert photo and photo.photo and photo.caption == "商标图样"
     assert doc and doc.document and doc.document.file_name == "申请书.pdf"
@@ -120,7 +131,9 @@ async def test_user_payloads_parse_in_aiogram(botapi_emulator: BotAPIEmulator, e
     assert file.file_path and (await emulated_bot.download_file(file.file_path)) is not None
 
 
-async def test_group_privacy_mode_and_mentions(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_group_privacy_mode_and_mentions(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     emu = botapi_emulator
     me = await emulated_bot.get_me()
     assert emu.send_text(7, "大家好", chat_type="group") is None  # not for the bot: not delivered

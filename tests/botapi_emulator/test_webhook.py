@@ -37,13 +37,13 @@ class Receiver:
         status = self.statuses.pop(0) if self.statuses else 200
         return web.json_response({}, status=status)
 
-    async def wait_posts(self, count: int, timeout: float = 3.0) -> None:
+    async def wait_posts(self, count: int, within: float = 3.0) -> None:
         async def loop() -> None:
             while len(self.posts) < count:
                 self.arrived.clear()
                 await self.arrived.wait()
 
-        await asyncio.wait_for(loop(), timeout)
+        await asyncio.wait_for(loop(), within)
 
 
 async def _serve(app_runner: web.AppRunner) -> str:
@@ -70,7 +70,7 @@ async def test_webhook_posts_with_secret_and_retries(
     assert await emulated_bot.set_webhook(receiver.url, secret_token="s3cr3t-token") is True
     botapi_emulator.send_text(42, "after webhook")
     await receiver.wait_posts(3)
-    headers, first = receiver.posts[0]
+    headers = receiver.posts[0][0]
     assert headers["X-Telegram-Bot-Api-Secret-Token"] == "s3cr3t-token"
     assert headers["Content-Type"].startswith("application/json")
     texts = [body["message"]["text"] for _, body in receiver.posts]
@@ -84,7 +84,9 @@ async def test_webhook_posts_with_secret_and_retries(
         await emulated_bot.get_updates()
     assert await emulated_bot.delete_webhook() is True
     botapi_emulator.send_text(42, "polling again")
-    assert [u.message.text for u in await emulated_bot.get_updates() if u.message] == ["polling again"]
+    assert [u.message.text for u in await emulated_bot.get_updates() if u.message] == [
+        "polling again"
+    ]
 
 
 async def test_unreachable_webhook_keeps_updates_pending(
@@ -100,7 +102,9 @@ async def test_unreachable_webhook_keeps_updates_pending(
     assert botapi_emulator.pending_updates() == []
 
 
-async def test_aiogram_webhook_reply_is_executed(botapi_emulator: BotAPIEmulator, emulated_bot: Bot) -> None:
+async def test_aiogram_webhook_reply_is_executed(
+    botapi_emulator: BotAPIEmulator, emulated_bot: Bot
+) -> None:
     dp = Dispatcher()
 
     @dp.message()

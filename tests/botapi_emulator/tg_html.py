@@ -99,7 +99,9 @@ def _open_tag(src: str, i: int, stack: list[tuple[str, dict[str, str], int]], po
     m = _NAME_RE.match(src, i + 1)
     name = m.group(0).lower() if m else ""
     if name not in _TAG_ENTITY:
-        raise HTMLParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(src, i)}')
+        raise HTMLParseError(
+            f'Unsupported start tag "{name}" at byte offset {_byte_offset(src, i)}'
+        )
     j = m.end() if m else i + 1
     attrs: dict[str, str] = {}
     while True:

@@ -48,8 +48,9 @@ class UserActionsMixin:
 
         def bot_state(self, token: str | None = None) -> BotState: ...
         def alias_file(self, file_id: str, stored: StoredFile) -> None: ...
-        def new_file(self, data: bytes, kind: str, mime_type: str | None = None,
-                     file_name: str | None = None) -> StoredFile: ...  # fmt: skip
+        def new_file(
+            self, data: bytes, kind: str, mime_type: str | None = None, file_name: str | None = None
+        ) -> StoredFile: ...
 
     # --- users and chats ----------------------------------------------------------------
     def add_user(
@@ -63,9 +64,17 @@ class UserActionsMixin:
         is_premium: bool | None = None,
     ) -> dict[str, Any]:
         """Register (or replace) a user and their private chat; returns the User dict."""
-        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name or f"User{user_id}"}
-        for key, value in (("last_name", last_name), ("username", username),
-                           ("language_code", language_code), ("is_premium", is_premium)):  # fmt: skip
+        user: dict[str, Any] = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name or f"User{user_id}",
+        }
+        for key, value in (
+            ("last_name", last_name),
+            ("username", username),
+            ("language_code", language_code),
+            ("is_premium", is_premium),
+        ):
             if value is not None:
                 user[key] = value
         self.users[user_id] = user
@@ -102,7 +111,9 @@ class UserActionsMixin:
         name = bot.user.get("username", "")
         replied = (msg.get("reply_to_message") or {}).get("from", {}).get("id") == bot.id
         commands = [m.group(0) for m in _COMMAND_RE.finditer(text)]
-        addressed = any("@" not in c or c.split("@", 1)[1].lower() == name.lower() for c in commands)
+        addressed = any(
+            "@" not in c or c.split("@", 1)[1].lower() == name.lower() for c in commands
+        )
         return replied or addressed or f"@{name}".lower() in text.lower()
 
     def user_message(
@@ -125,8 +136,11 @@ class UserActionsMixin:
         chat = self._chat(user_id, chat_id, chat_type)
         log = bot.chat(chat["id"])
         msg: dict[str, Any] = {
-            "message_id": log.allocate_id(), "from": self._user(user_id), "chat": chat, "date": now(),
-        }  # fmt: skip
+            "message_id": log.allocate_id(),
+            "from": self._user(user_id),
+            "chat": chat,
+            "date": now(),
+        }
         if reply_to is not None:
             target = log.messages.get(reply_to)
             if target is None:
@@ -158,8 +172,15 @@ class UserActionsMixin:
         ents = auto_entities(text) if entities is None else entities
         if ents:
             content["entities"] = ents
-        return self.user_message(user_id, content, chat_id=chat_id, chat_type=chat_type,
-                                 reply_to=reply_to, forward_from=forward_from, token=token)  # fmt: skip
+        return self.user_message(
+            user_id,
+            content,
+            chat_id=chat_id,
+            chat_type=chat_type,
+            reply_to=reply_to,
+            forward_from=forward_from,
+            token=token,
+        )
 
     def _media(
         self, user_id: int, key: str, media: Any, caption: str | None, kw: dict[str, Any]
@@ -214,8 +235,13 @@ class UserActionsMixin:
     ) -> dict[str, Any] | None:
         """A user sends a document; bytes downloadable via getFile."""
         f = self.new_file(data, "documents", mime_type, file_name)
-        doc = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_name": file_name,
-               "mime_type": mime_type, "file_size": len(data)}  # fmt: skip
+        doc = {
+            "file_id": f.file_id,
+            "file_unique_id": f.file_unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
         return self._media(user_id, "document", doc, caption, kw)
 
     def send_voice(
@@ -223,8 +249,13 @@ class UserActionsMixin:
     ) -> dict[str, Any] | None:
         """A user sends a voice note (audio/ogg)."""
         f = self.new_file(data, "voice", "audio/ogg")
-        voice = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "duration": duration,
-                 "mime_type": "audio/ogg", "file_size": len(data)}  # fmt: skip
+        voice = {
+            "file_id": f.file_id,
+            "file_unique_id": f.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
         return self._media(user_id, "voice", voice, None, kw)
 
     def send_sticker(self, user_id: int, *, emoji: str = "👍", **kw: Any) -> dict[str, Any] | None:
@@ -291,14 +322,22 @@ class UserActionsMixin:
             raise ValueError(f"no message {message_id} in chat {chat['id']}")
         button = find_button(msg, data, button_text)
         if button is None and (strict or data is None):
-            raise ValueError(f"message {message_id} has no button data={data!r} text={button_text!r}")
+            raise ValueError(
+                f"message {message_id} has no button data={data!r} text={button_text!r}"
+            )
         query_id = str(next(self._callback_ids))
-        query: dict[str, Any] = {"id": query_id, "from": self._user(user_id), "message": msg,
-                                 "chat_instance": bot.chat_instance(chat["id"])}  # fmt: skip
+        query: dict[str, Any] = {
+            "id": query_id,
+            "from": self._user(user_id),
+            "message": msg,
+            "chat_instance": bot.chat_instance(chat["id"]),
+        }
         query["data"] = data if data is not None else (button or {}).get("callback_data")
         bot.callback_queries[query_id] = {"chat_id": chat["id"], "answer": None}
         return bot.enqueue({"callback_query": query})
 
-    def feed_update(self, payload: dict[str, Any], *, token: str | None = None) -> dict[str, Any] | None:
+    def feed_update(
+        self, payload: dict[str, Any], *, token: str | None = None
+    ) -> dict[str, Any] | None:
         """Queue any raw update payload (``update_id`` is assigned by the emulator)."""
         return self.bot_state(token).enqueue({k: v for k, v in payload.items() if k != "update_id"})

@@ -37,7 +37,9 @@ class Delivery:
         return dict(self.__dict__)
 
 
-async def _read_reply(resp: aiohttp.ClientResponse) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+async def _read_reply(
+    resp: aiohttp.ClientResponse,
+) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
     fields: dict[str, Any] = {}
     files: dict[str, UploadedFile] = {}
     if resp.content_type == "application/json":
@@ -60,7 +62,9 @@ async def _read_reply(resp: aiohttp.ClientResponse) -> tuple[dict[str, Any], dic
     return fields, files
 
 
-async def deliver_forever(emu: BotAPIEmulator, bot: BotState, session: aiohttp.ClientSession) -> None:
+async def deliver_forever(
+    emu: BotAPIEmulator, bot: BotState, session: aiohttp.ClientSession
+) -> None:
     """Task body: runs until cancelled (``deleteWebhook``, a new ``setWebhook`` or stop)."""
     while True:
         hook = bot.webhook
