@@ -33,7 +33,7 @@ from .models import (
 from .params import decode_params, files_by_field, read_request
 from .registry import RegistryMixin
 from .state import BotState
-from .users import UserActionsMixin
+from .user_media import MediaActionsMixin
 from .webhook import Delivery, deliver_forever
 
 HANDLERS: dict[str, Handler] = {**api_messages.HANDLERS, **api_misc.HANDLERS}
@@ -47,7 +47,7 @@ class _DropConnection(Exception):
     """An injected fault with ``status=None``: close the socket without answering."""
 
 
-class BotAPIEmulator(RegistryMixin, FaultsMixin, UserActionsMixin, InspectionMixin):
+class BotAPIEmulator(RegistryMixin, FaultsMixin, MediaActionsMixin, InspectionMixin):
     """A Telegram Bot API server on loopback for tests (any number of bot tokens).
 
     ``async with BotAPIEmulator() as emu:`` starts it on a free port; point aiogram at
