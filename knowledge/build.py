@@ -25,15 +25,23 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 
-def _section_for(quote: str | None, chunks: list[Chunk]) -> str:
-    """The heading path of the chunk that holds (the start of) an FAQ's or rule's clause."""
+def _chunk_for(quote: str | None, chunks: list[Chunk]) -> Chunk | None:
+    """The chunk that holds (the start of) an FAQ's or rule's clause."""
     if not quote:
-        return ""
+        return None
     for probe in (quote, quote[:30], quote[:12]):
         for chunk in chunks:
             if probe and probe in chunk.text:
-                return chunk.section
-    return ""
+                return chunk
+    return None
+
+
+def _support(slug: str, quote: str | None, chunks: list[Chunk]) -> tuple[str, str | None]:
+    """(section, passage item) of the clause an FAQ or rule rests on."""
+    chunk = _chunk_for(quote, chunks)
+    if chunk is None:
+        return "", None
+    return chunk.section, f"doc:{slug}#{chunk.ordinal}"
 
 
 async def collect_entries(session: AsyncSession) -> list[Entry]:
@@ -66,7 +74,7 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
     )
     for faq in faqs:
         slug = faq.document_slug or ""
-        section = _section_for(faq.quote, chunks_of.get(slug, []))
+        section, support = _support(slug, faq.quote, chunks_of.get(slug, []))
         for wording in dict.fromkeys([faq.question, *faq.paraphrases]):
             entries.append(
                 Entry(
@@ -80,6 +88,7 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
                     faq.quote or "",
                     None,
                     faq.question,
+                    support,
                 )
             )
     for rule in load_rules():
@@ -88,6 +97,7 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
             continue
         quote = str(rule.get("quote", ""))
         text = str(rule.get("benefit", ""))
+        section, support = _support(slug, quote, chunks_of[slug])
         entries.append(
             Entry(
                 "rule",
@@ -96,8 +106,9 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
                 text,
                 titles[slug],
                 slug,
-                _section_for(quote, chunks_of[slug]),
+                section,
                 quote,
+                support=support,
             )
         )
     return entries

@@ -8,7 +8,7 @@ signals the answer's confidence is computed from.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -42,6 +42,9 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self._max_idf = float(np.max(index.bm25.idf)) if index.bm25.idf.size else 1.0
+        self._first_entry: dict[str, int] = {}
+        for entry_id, entry in enumerate(index.entries):
+            self._first_entry.setdefault(entry.item, entry_id)
 
     def search(
         self, question: str, k: int = 10, include_expired: bool = False, today: date | None = None
@@ -88,7 +91,23 @@ class Searcher:
                 )
             )
         hits.sort(key=lambda h: h.score, reverse=True)
-        return hits[:k]
+        return self._with_support(hits)[:k]
+
+    def _with_support(self, hits: list[Hit]) -> list[Hit]:
+        """Each FAQ or rule is followed by the passage its clause comes from (once)."""
+        out: list[Hit] = []
+        seen: set[str] = set()
+        for hit in hits:
+            if hit.item in seen:
+                continue
+            out.append(hit)
+            seen.add(hit.item)
+            support = hit.entry.support
+            entry_id = self._first_entry.get(support) if support else None
+            if support and entry_id is not None and support not in seen:
+                out.append(replace(hit, item=support, entry=self.index.entries[entry_id]))
+                seen.add(support)
+        return out
 
     def _dense_score(self, vector: np.ndarray, entry_id: int, seen: np.ndarray) -> float:
         """Cosine of an entry outside the dense candidates (exact index), else the floor seen."""

@@ -20,7 +20,11 @@ class SentenceTransformerEmbedder:
 
         self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         self.name = f"sentence-transformers:{model}"
-        dimension = self._model.get_sentence_embedding_dimension()
+        # sentence-transformers 6 renamed the method; older releases only have the old name.
+        get_dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dimension = get_dimension()
         if dimension is None:
             raise ValueError(f"model {model!r} does not report an embedding dimension")
         self.dimension = int(dimension)

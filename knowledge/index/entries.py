@@ -25,6 +25,7 @@ class Entry:
     quote: str  # verbatim clause of the document that supports the item
     valid_until: str | None = None  # ISO date; None = no expiry
     question: str | None = None  # the FAQ's canonical question
+    support: str | None = None  # for an FAQ or rule: the passage item holding its clause
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,6 +3,7 @@
 Every FAQ answer and every rule must rest on a verbatim clause of the policy text,
 and no answer may state a number the policy text does not contain.
 """
+
 import re
 from pathlib import Path
 
@@ -73,7 +74,10 @@ def test_faq_entries_are_complete():
     assert len(FAQ) >= 60
     for entry in FAQ:
         for field in ("id", "question", "answer", "document", "quote"):
-            assert isinstance(entry.get(field), str) and entry[field].strip(), (entry.get("id"), field)
+            assert isinstance(entry.get(field), str) and entry[field].strip(), (
+                entry.get("id"),
+                field,
+            )
         paraphrases = entry.get("paraphrases") or []
         assert len(paraphrases) >= 3, entry["id"]
         assert all(isinstance(p, str) and p.strip() for p in paraphrases), entry["id"]

@@ -1,0 +1,93 @@
+"""The production path: any sentence-transformers model folder, loaded offline; and the
+clear refusal when an index was built with another model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.errors import IndexMismatch
+from knowledge.embedding import load_embedder
+from knowledge.pack import PACK_DIR
+from policydesk.runtime import initialise, open_runtime
+from tests.conftest import make_settings
+
+PLAN = PACK_DIR / "documents" / "jiaozuo-ip-pilot-city-plan-2014.txt"
+
+
+@pytest.fixture(scope="module")
+def st_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real (tiny, randomly initialised) BERT sentence-transformers model, built locally:
+    a character vocabulary from the plan, one transformer layer, mean pooling."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules as models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    root = tmp_path_factory.mktemp("st-model")
+    chars = sorted(set(PLAN.read_text("utf-8")) - set(" \n"))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]
+    (root / "vocab.txt").write_text("\n".join(vocab), "utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(root / "vocab.txt"), tokenize_chinese_chars=True)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
+    BertModel(config).save_pretrained(root / "bert")
+    tokenizer.save_pretrained(root / "bert")
+    word = models.Transformer(str(root / "bert"), max_seq_length=256)
+    pooling = models.Pooling(word.get_embedding_dimension(), "mean")
+    SentenceTransformer(modules=[word, pooling], device="cpu").save(str(root / "model"))
+    return root / "model"
+
+
+def test_sentence_transformers_folder_embeds_normalised_vectors(st_model_dir: Path) -> None:
+    embedder = load_embedder(str(st_model_dir), query_prefix="query: ")
+    assert embedder.dimension == 32
+    vectors = embedder.embed_passages(["专利申请资助", "知识产权质押融资"])
+    assert vectors.shape == (2, 32)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    query = embedder.embed_queries(["专利申请资助"])
+    assert not np.allclose(query[0], vectors[0]), "the query prefix must change the input"
+
+
+async def test_knowledge_base_runs_on_a_sentence_transformers_model(
+    tmp_path: Path, st_model_dir: Path
+) -> None:
+    settings = make_settings(tmp_path / "data", embedding_model=str(st_model_dir))
+    runtime = await open_runtime(settings)
+    try:
+        await initialise(runtime)
+        assert runtime.knowledge.model().name == f"sentence-transformers:{st_model_dir}"
+        answer = runtime.knowledge.ask("知识产权质押融资工作")
+        assert answer.sources
+        assert any("质押融资" in s.quote for s in answer.sources[:5])
+    finally:
+        await runtime.close()
+
+
+async def test_an_index_built_with_another_model_is_refused_with_a_reindex_message(
+    tmp_path: Path, st_model_dir: Path, embedder: object
+) -> None:
+    data = tmp_path / "data"
+    first = await open_runtime(make_settings(data))
+    first.knowledge.embedder = embedder  # type: ignore[assignment]
+    await initialise(first)
+    await first.close()
+
+    second = await open_runtime(make_settings(data, embedding_model=str(st_model_dir)))
+    try:
+        async with second.sessions() as session:
+            with pytest.raises(IndexMismatch, match="re-index needed"):
+                await second.knowledge.refresh(session)
+        assert second.knowledge.searcher is None
+        report = await initialise(second, rebuild=True)
+        assert report.version is not None
+        assert second.knowledge.ask("质押融资").sources
+    finally:
+        await second.close()

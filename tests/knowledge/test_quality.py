@@ -1,0 +1,77 @@
+"""Retrieval quality measured on question sets, not on hand-picked asserts.
+
+Development set (shared with the customer): hit@3 >= 0.95 and MRR@10 >= 0.85.
+Our own held-out questions and off-topic questions check that the assistant generalises
+and declines what the policies do not cover.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.evaluate import evaluate, load_questions
+from knowledge.service import KnowledgeBase
+
+EVAL_DIR = Path(__file__).parents[2] / "knowledge" / "eval"
+DEV_SET = Path(__file__).parents[3] / "shared" / "eval" / "dev_questions.jsonl"
+
+
+@pytest.mark.skipif(
+    not DEV_SET.exists(), reason="the customer's development set is not beside the repo"
+)
+def test_development_set(knowledge: KnowledgeBase) -> None:
+    summary = evaluate(knowledge, load_questions(DEV_SET)).summary()
+    assert summary["hit@3"] >= 0.95, summary
+    assert summary["mrr@10"] >= 0.85, summary
+    assert summary["answered_rate_in_scope"] >= 0.9, summary
+
+
+def test_held_out_questions_and_abstention(knowledge: KnowledgeBase) -> None:
+    summary = evaluate(knowledge, load_questions(EVAL_DIR / "holdout.jsonl")).summary()
+    assert summary["hit@3"] >= 0.9, summary
+    assert summary["mrr@10"] >= 0.8, summary
+    assert summary["answered_rate_in_scope"] >= 0.9, summary
+    assert summary["abstention_out_of_scope"] >= 0.85, summary
+
+
+def test_off_topic_questions_are_declined(knowledge: KnowledgeBase) -> None:
+    result = evaluate(knowledge, load_questions(EVAL_DIR / "out_of_scope.jsonl"))
+    assert result.summary()["abstention_out_of_scope"] >= 0.85, result.misses
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "明天焦作的天气怎么样?",
+        "hello, how are you?",
+        "员工请产假有几天?",
+        "注册一个商标要交多少钱?",
+    ],
+)
+def test_typical_off_topic_questions_get_the_honest_not_found(
+    knowledge: KnowledgeBase, question: str
+) -> None:
+    answer = knowledge.ask(question)
+    assert answer.answered is False
+    assert "没有找到" in answer.answer
+
+
+def test_faq_answers_are_followed_by_the_passage_they_rest_on(knowledge: KnowledgeBase) -> None:
+    answer = knowledge.ask("公司能拿专利去银行贷款吗?")
+    assert answer.answered
+    kinds = [s.kind for s in answer.sources[:2]]
+    assert kinds == ["faq", "passage"]
+    faq, passage = answer.sources[:2]
+    assert faq.quote in passage.text
+    assert faq.section == passage.section
+    items = [(s.kind, s.section, s.text) for s in answer.sources]
+    assert len(items) == len(set(items)), "a source is listed twice"
+
+
+def test_traditional_characters_find_the_same_answer(knowledge: KnowledgeBase) -> None:
+    simplified = knowledge.ask("申请专利政府有补贴吗?")
+    traditional = knowledge.ask("申請專利政府有補貼嗎?")
+    assert traditional.answered
+    assert traditional.sources[0].quote == simplified.sources[0].quote

@@ -1,0 +1,80 @@
+"""The policydesk command, run in-process with the run's cached model."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge.embedding import Embedder
+from policydesk import cli
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: Embedder) -> Path:
+    monkeypatch.setenv("POLICYDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("POLICYDESK_DATABASE_URL", raising=False)
+    monkeypatch.setattr("knowledge.service.load_embedder", lambda *args: embedder)
+    assert cli.main(["init"]) == 0
+    return tmp_path / "data"
+
+
+def test_init_is_idempotent(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert cli.main(["init"]) == 0
+    out = capsys.readouterr().out
+    assert "documents added 0, updated 0, unchanged 2" in out
+
+
+def test_ask_json_has_the_answer_shape(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert cli.main(["ask", "--json", "申请专利政府给补贴吗?"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert set(body) >= {"answered", "confidence", "answer", "sources"}
+    assert set(body["sources"][0]) >= {"kind", "document", "section", "text", "quote", "score"}
+
+
+def test_ask_jsonl_answers_every_line_in_order(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = ["公司能拿专利去银行贷款吗?", "", "明天会下雨吗?", "贯标认证有奖励吗?"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
+    capsys.readouterr()
+    assert cli.main(["ask", "--jsonl"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 4
+    assert lines[0]["answered"] is True and "error" not in lines[0]
+    assert lines[1]["answered"] is False and "empty" in lines[1]["error"]
+    assert lines[2]["answered"] is False
+    assert "贯标" in lines[3]["sources"][0]["quote"]
+
+
+def test_eval_prints_the_metrics(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"q": "到2015年全市专利申请量要达到多少件?", "gold": ["2500件"]}\n'
+        '{"q": "今天会下雨吗?", "answerable": false}\n',
+        "utf-8",
+    )
+    capsys.readouterr()
+    assert cli.main(["eval", str(questions)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["hit@3"] == 1.0 and summary["abstention_out_of_scope"] == 1.0
+
+
+def test_create_token_prints_the_token_last(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert cli.main(["admin", "create-token", "--role", "officer"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("pd_") and len(last) > 30
+
+
+def test_unknown_role_is_refused(data_dir: Path) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["admin", "create-token", "--role", "root"])
