@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import ask, health
+from api.routes import admin_events, ask, events, health
 from core.settings import Settings
 from policydesk.runtime import Runtime, ensure_initialised, open_runtime
 
@@ -37,6 +37,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (health.router, ask.router):
+    for router in (health.router, ask.router, events.router, admin_events.router):
         app.include_router(router)
     return app

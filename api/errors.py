@@ -14,4 +14,5 @@ def install_error_handlers(app: FastAPI) -> None:
         body: dict[str, object] = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["field"] = exc.field
+        body.update(exc.extra)
         return JSONResponse(body, status_code=exc.http_status)

@@ -9,10 +9,14 @@ class DomainError(Exception):
     code = "domain_error"
     http_status = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, extra: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # More for clients, e.g. the existing registration behind a 409.
+        self.extra = extra or {}
 
 
 class NotFound(DomainError):

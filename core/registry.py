@@ -11,6 +11,7 @@ MODEL_MODULES = [
     "core.tokens",
     "knowledge.models",
     "campaigns.subscribers",
+    "events.models",
 ]
 
 

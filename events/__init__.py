@@ -1,0 +1,1 @@
+"""Event registration: companies sign up for trainings and matchmaking events."""

@@ -1,0 +1,301 @@
+"""Sign-up, cancellation and check-in.
+
+Each change is one transaction that first locks the event row, so seats are allocated
+one registration at a time: on PostgreSQL by ``SELECT ... FOR UPDATE``, on SQLite by
+``BEGIN IMMEDIATE`` (``core.db.write_transaction``). Notices go out after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db import utcnow, write_transaction
+from core.errors import Conflict, InvalidInput
+from core.notify import Notifier
+from events.errors import (
+    AlreadyRegistered,
+    EventCancelled,
+    EventNotFound,
+    NotCheckedIn,
+    RegistrationClosed,
+    RegistrationNotFound,
+)
+from events.models import (
+    Company,
+    Contact,
+    Event,
+    EventKind,
+    EventStatus,
+    FinancingNeed,
+    Registration,
+    RegistrationStatus,
+)
+from events.notices import Notice, deliver, notice_for
+from events.reminders import schedule_reminders, skip_reminders
+from events.schemas import CompanyIn, ContactIn, RegistrationIn
+from events.seats import promote_waitlist, seat_counts
+from events.service import get_event
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A new registration and its secret (shown once; only its hash is stored)."""
+
+    registration: Registration
+    secret: str
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _checkin_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def public_summary(registration: Registration) -> dict[str, object]:
+    """What a 409 may reveal about an existing registration: no secret, no check-in code,
+    since anybody who knows a company's (public) credit code can trigger it."""
+    return {
+        "id": registration.id,
+        "event_id": registration.event_id,
+        "status": registration.status,
+        "seats": registration.seats,
+        "created_at": registration.created_at.isoformat(),
+    }
+
+
+async def register(
+    sessions: async_sessionmaker[AsyncSession],
+    event_id: int,
+    form: RegistrationIn,
+    *,
+    channel: str = "api",
+    chat_id: int | None = None,
+    locale: str = "zh",
+    now: datetime | None = None,
+) -> Registered:
+    """Register a company: confirmed while seats are free and nobody waits, else waitlisted.
+
+    Refusals: unknown or draft event (404), cancelled event, deadline passed, same company
+    registered already (409 with the existing registration).
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            async with write_transaction(sessions) as session:
+                return await _register(session, event_id, form, channel, chat_id, locale, now)
+        except IntegrityError:
+            # A concurrent transaction inserted the same company or contact first (or a
+            # check-in code collided): retry, which finds the winner's rows.
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _register(
+    session: AsyncSession,
+    event_id: int,
+    form: RegistrationIn,
+    channel: str,
+    chat_id: int | None,
+    locale: str,
+    now: datetime | None,
+) -> Registered:
+    event = await get_event(session, event_id, lock=True)
+    # Taken under the lock, so that queue order is the order in which seats were decided.
+    now = now or utcnow()
+    refuse_if_closed(event, now)
+    if form.seats > event.capacity:
+        raise InvalidInput(
+            f"seats: 最多可报{event.capacity}个席位 (at most {event.capacity} seats)",
+            field="seats",
+        )
+    if form.financing_need is not None and event.kind != EventKind.FINANCING_MATCHMAKING.value:
+        raise InvalidInput(
+            "financing_need: 只有银企对接活动才填写融资需求 (only for financing matchmaking"
+            " events)",
+            field="financing_need",
+        )
+    company = await upsert_company(session, form.company)
+    registration = await session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.company_id == company.id
+        )
+    )
+    if registration is not None and registration.status != RegistrationStatus.CANCELLED.value:
+        raise AlreadyRegistered(
+            f"{company.name} 已报名此活动 (this company is already registered for this event)",
+            field="company.credit_code",
+            extra={"existing": public_summary(registration)},
+        )
+    contact = await upsert_contact(session, company, form.contact, chat_id, locale)
+    counts = (await seat_counts(session, [event.id]))[event.id]
+    fits = counts.waitlisted == 0 and counts.seated + form.seats <= event.capacity
+    status = RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED
+    secret = secrets.token_urlsafe(24)
+    if registration is None:
+        registration = Registration(event_id=event.id, company_id=company.id)
+        session.add(registration)
+    else:  # a cancelled registration of this company comes back to life at the queue's end
+        registration.financing_need = None
+        registration.cancelled_at = registration.cancelled_by = None
+        registration.checked_in_at = None
+    registration.contact_id = contact.id
+    registration.seats = form.seats
+    registration.status = status.value
+    registration.channel = channel
+    registration.checkin_code = _checkin_code()
+    registration.secret_hash = hash_secret(secret)
+    registration.queued_at = now
+    registration.confirmed_at = now if fits else None
+    if form.financing_need is not None:
+        need = form.financing_need
+        registration.financing_need = FinancingNeed(
+            amount_wan=need.amount_wan,
+            patents=list(need.patents),
+            purpose=need.purpose,
+            preferred_banks=list(need.preferred_banks),
+        )
+    await session.flush()
+    await schedule_reminders(session, registration, event, now)
+    await session.refresh(registration)
+    return Registered(registration, secret)
+
+
+def refuse_if_closed(event: Event, now: datetime) -> None:
+    if event.status == EventStatus.DRAFT.value:
+        raise EventNotFound(f"event {event.id} does not exist", field="event_id")
+    if event.status == EventStatus.CANCELLED.value:
+        raise EventCancelled(f"活动「{event.title}」已取消 (this event has been cancelled)")
+    if now >= event.registration_deadline or now >= event.starts_at:
+        raise RegistrationClosed(
+            f"活动「{event.title}」报名已截止 (registration for this event has closed)"
+        )
+
+
+async def upsert_company(session: AsyncSession, data: CompanyIn) -> Company:
+    """The company with this credit code, created or updated with the fields given."""
+    company = await session.scalar(select(Company).where(Company.credit_code == data.credit_code))
+    if company is None:
+        company = Company(credit_code=data.credit_code, name=data.name)
+        session.add(company)
+    for name, value in data.model_dump(exclude={"credit_code"}, exclude_none=True).items():
+        setattr(company, name, value)
+    await session.flush()
+    return company
+
+
+async def upsert_contact(
+    session: AsyncSession, company: Company, data: ContactIn, chat_id: int | None, locale: str
+) -> Contact:
+    contact = await session.scalar(
+        select(Contact).where(Contact.company_id == company.id, Contact.phone == data.phone)
+    )
+    if contact is None:
+        contact = Contact(company_id=company.id, phone=data.phone, name=data.name)
+        session.add(contact)
+    contact.name = data.name
+    contact.locale = locale
+    if chat_id is not None:
+        contact.telegram_chat_id = chat_id
+    await session.flush()
+    return contact
+
+
+async def find_by_secret(session: AsyncSession, secret: str) -> Registration:
+    registration = await session.scalar(
+        select(Registration).where(Registration.secret_hash == hash_secret(secret))
+    )
+    if registration is None:
+        raise RegistrationNotFound("no registration has this secret", field="secret")
+    return registration
+
+
+async def cancel_registration(
+    sessions: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    *,
+    secret: str | None = None,
+    registration_id: int | None = None,
+    chat_id: int | None = None,
+    by: str = "registrant",
+) -> Registration:
+    """Cancel by the registration's secret, by the owning Telegram chat, or by an officer
+    (``by="office"`` with the id). Frees the seats, promotes the waitlist in order and tells
+    the promoted companies. Cancelling twice is harmless."""
+    async with write_transaction(sessions) as session:
+        if secret is not None:
+            found = await find_by_secret(session, secret)
+        else:
+            found = await _owned(session, registration_id, chat_id, by)
+        event = await get_event(session, found.event_id, lock=True)
+        registration = await session.get(Registration, found.id, populate_existing=True)
+        assert registration is not None  # the event lock keeps the row in place
+        notices: list[Notice | None] = []
+        if registration.status == RegistrationStatus.CANCELLED.value:
+            return registration
+        if registration.status == RegistrationStatus.ATTENDED.value:
+            raise Conflict("已签到的报名不能取消 (an attended registration cannot be cancelled)")
+        if by != "office" and utcnow() >= event.starts_at:
+            raise RegistrationClosed("活动已开始，不能取消 (the event has started)")
+        registration.status = RegistrationStatus.CANCELLED.value
+        registration.cancelled_at, registration.cancelled_by = utcnow(), by
+        await skip_reminders(session, registration.id)
+        if by == "office":
+            notices.append(notice_for(registration, "cancelled_by_office"))
+        promoted = await promote_waitlist(session, event)
+        notices += [notice_for(reg, "promoted") for reg in promoted]
+        await session.flush()
+    await deliver(notifier, [n for n in notices if n is not None])
+    return registration
+
+
+async def _owned(
+    session: AsyncSession, registration_id: int | None, chat_id: int | None, by: str
+) -> Registration:
+    registration = await session.get(Registration, registration_id or 0)
+    mine = by == "office" or (
+        chat_id is not None
+        and registration is not None
+        and registration.contact.telegram_chat_id == chat_id
+    )
+    if registration is None or not mine:
+        raise RegistrationNotFound(f"registration {registration_id} does not exist")
+    return registration
+
+
+async def check_in(
+    sessions: async_sessionmaker[AsyncSession], event_id: int, code: str
+) -> tuple[Registration, bool]:
+    """Mark the registration with this check-in code attended. Returns it and whether it
+    had been checked in before (a second scan is not an error)."""
+    async with write_transaction(sessions) as session:
+        await get_event(session, event_id, lock=True)
+        registration = await session.scalar(
+            select(Registration).where(
+                Registration.event_id == event_id,
+                Registration.checkin_code == code.strip().upper(),
+            )
+        )
+        if registration is None:
+            raise RegistrationNotFound("no registration of this event has this check-in code")
+        if registration.status == RegistrationStatus.ATTENDED.value:
+            return registration, True
+        if registration.status != RegistrationStatus.CONFIRMED.value:
+            raise NotCheckedIn(
+                f"报名状态为 {registration.status}，不能签到 (a {registration.status}"
+                " registration cannot check in)"
+            )
+        registration.status = RegistrationStatus.ATTENDED.value
+        registration.checked_in_at = utcnow()
+        return registration, False

@@ -1,0 +1,128 @@
+"""Reminders 24 h and 1 h before the start: stored, sent once, skipped when moot."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db import utcnow
+from core.notify import Notifier
+from events.models import Reminder
+from events.registration import cancel_registration, register
+from events.reminders import run_due_reminders
+from events.schemas import EventPatch
+from events.service import update_event
+from tests.events.conftest import RecordingNotifier
+from tests.events.factories import event_in, registration_form
+from tests.events.helpers import new_event
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def _statuses(sessions: Sessions) -> dict[tuple[int, str], str]:
+    async with sessions() as session:
+        rows = await session.scalars(select(Reminder))
+        return {(r.registration_id, r.kind): r.status for r in rows}
+
+
+async def test_each_reminder_is_sent_once_at_its_time(
+    sessions: Sessions, notifier: RecordingNotifier
+) -> None:
+    now = utcnow()
+    event = await new_event(sessions, event_in(starts_in=timedelta(days=2), now=now))
+    done = await register(sessions, event.id, registration_form(1), chat_id=501)
+    await register(sessions, event.id, registration_form(2))  # API sign-up: no chat
+
+    assert (await run_due_reminders(sessions, notifier, now=now)).sent == 0
+    day_before = event.starts_at - timedelta(hours=23)
+    report = await run_due_reminders(sessions, notifier, now=day_before)
+    assert (report.sent, report.skipped) == (1, 1)
+    [text] = notifier.texts_to(501)
+    assert "明天" in text and done.registration.checkin_code in text
+    # A restart, or a second worker, finds nothing more to send.
+    again = await run_due_reminders(sessions, notifier, now=day_before)
+    assert (again.sent, again.skipped) == (0, 0)
+
+    hour_before = event.starts_at - timedelta(minutes=59)
+    assert (await run_due_reminders(sessions, notifier, now=hour_before)).sent == 1
+    assert len(notifier.texts_to(501)) == 2 and "1小时" in notifier.texts_to(501)[1]
+    assert (await run_due_reminders(sessions, notifier, now=hour_before)).sent == 0
+
+
+async def test_concurrent_workers_send_each_reminder_once(
+    sessions: Sessions, notifier: RecordingNotifier
+) -> None:
+    event = await new_event(sessions, event_in(starts_in=timedelta(days=2), capacity=20))
+    for n in range(8):
+        await register(sessions, event.id, registration_form(n), chat_id=600 + n)
+    when = event.starts_at - timedelta(hours=20)
+    reports = await asyncio.gather(
+        *(run_due_reminders(sessions, notifier, now=when, limit=3) for _ in range(4))
+    )
+    while (await run_due_reminders(sessions, notifier, now=when, limit=3)).sent:
+        pass
+    assert sorted(address for address, _ in notifier.sent) == [str(600 + n) for n in range(8)]
+    assert sum(r.sent for r in reports) <= 8
+
+
+async def test_reminders_skip_cancelled_waitlisted_and_follow_a_new_start(
+    sessions: Sessions, notifier: RecordingNotifier
+) -> None:
+    event = await new_event(sessions, event_in(starts_in=timedelta(days=3), capacity=1))
+    first = await register(sessions, event.id, registration_form(1), chat_id=701)
+    waiting = await register(sessions, event.id, registration_form(2), chat_id=702)
+    await cancel_registration(sessions, notifier, secret=first.secret)  # 702 promoted
+    await register(sessions, event.id, registration_form(3), chat_id=703)  # waitlisted
+    notifier.sent.clear()
+    later = event.starts_at + timedelta(days=1)
+    await update_event(sessions, notifier, event.id, EventPatch(starts_at=later))
+    old_time = event.starts_at - timedelta(hours=20)
+    assert (await run_due_reminders(sessions, notifier, now=old_time)).sent == 0
+    report = await run_due_reminders(sessions, notifier, now=later - timedelta(hours=20))
+    assert report.sent == 1 and notifier.texts_to(702)
+    statuses = await _statuses(sessions)
+    assert statuses[(first.registration.id, "24h")] == "skipped"
+    assert statuses[(waiting.registration.id, "24h")] == "sent"
+
+
+async def test_without_a_sender_reminders_wait_and_a_dead_worker_is_not_repeated(
+    sessions: Sessions,
+) -> None:
+    event = await new_event(sessions, event_in(starts_in=timedelta(days=2)))
+    await register(sessions, event.id, registration_form(1), chat_id=801)
+    when = event.starts_at - timedelta(hours=20)
+    report = await run_due_reminders(sessions, Notifier(), now=when)
+    assert report.deferred == 1 and report.sent == 0
+    [status] = [s for (_, kind), s in (await _statuses(sessions)).items() if kind == "24h"]
+    assert status == "pending"
+
+    class Crash(Exception):
+        pass
+
+    crashing = Notifier()
+
+    async def die(address: str, text: str) -> None:
+        raise Crash("403 Forbidden: bot was blocked by the user")
+
+    crashing.register("telegram", die)
+    failed = await run_due_reminders(sessions, crashing, now=when)
+    assert failed.failed == 1 and "blocked" in failed.errors[0]
+    recorded = RecordingNotifier()
+    assert (await run_due_reminders(sessions, recorded, now=when)).sent == 0
+
+
+async def test_a_lease_that_expired_mid_send_is_marked_unknown(sessions: Sessions) -> None:
+    event = await new_event(sessions, event_in(starts_in=timedelta(days=2)))
+    await register(sessions, event.id, registration_form(1), chat_id=901)
+    when = event.starts_at - timedelta(hours=20)
+    async with sessions() as session:
+        row = await session.scalar(select(Reminder).where(Reminder.kind == "24h"))
+        assert row is not None
+        row.status, row.lease_until = "sending", when - timedelta(minutes=1)
+        await session.commit()
+    recorded = RecordingNotifier()
+    report = await run_due_reminders(sessions, recorded, now=when)
+    assert report.unknown == 1 and recorded.sent == []
