@@ -9,7 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from core.errors import DomainError
+
 log = logging.getLogger(__name__)
+
+
+class DeliveryFailed(DomainError):
+    """The channel refused or failed to take the message; the caller may try again."""
+
+    code = "delivery_failed"
+    http_status = 502
 
 
 class Sender(Protocol):

@@ -12,6 +12,8 @@ MODEL_MODULES = [
     "knowledge.models",
     "campaigns.subscribers",
     "events.models",
+    "core.chat_users",
+    "knowledge.feedback",
 ]
 
 

@@ -23,11 +23,20 @@ async def list_open_questions(
 
 
 async def attach_chat(
-    session: AsyncSession, question_id: int, channel: str, chat_id: int
+    session: AsyncSession,
+    question_id: int,
+    channel: str,
+    chat_id: int,
+    *,
+    user_key: str | None = None,
 ) -> OpenQuestion:
-    """Tie an open question to the chat that asked it (the asker tapped "ask an officer")."""
+    """Tie an open question to the chat that asked it (the asker tapped "ask an officer").
+
+    With ``user_key``, only the person who asked may do so: anyone else is told the
+    question does not exist, so that a forged button cannot redirect an officer's answer.
+    """
     row = await session.get(OpenQuestion, question_id)
-    if row is None:
+    if row is None or (user_key is not None and row.user_key != user_key):
         raise NotFound(f"question {question_id} does not exist")
     row.channel, row.chat_id = channel, chat_id
     return row

@@ -112,13 +112,22 @@ async def cmd_revoke_token(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_bot(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot.runner import run_polling
+
+    logging.getLogger().setLevel(logging.INFO)
+    await ensure_initialised(rt)
+    await run_polling(rt)
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
 
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, bot_polling=not args.no_bot),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
@@ -164,7 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--no-bot",
+        action="store_true",
+        help="do not poll Telegram here (e.g. `policydesk bot` runs elsewhere); "
+        "officers' answers are still sent",
+    )
     p.set_defaults(sync=cmd_serve)
+
+    p = sub.add_parser("bot", help="run the Telegram bot with long polling (POLICYDESK_BOT_TOKEN)")
+    p.set_defaults(run=cmd_bot)
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(
         dest="admin_command", required=True

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from core.db import Base, create_engine
+from core.db import Base, create_engine, create_session_factory
 from core.migrate import upgrade
 from core.registry import load_all_models
 from core.settings import Settings
@@ -149,3 +149,17 @@ def knowledge(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> K
         return rt.knowledge
 
     return asyncio.run(build())
+
+
+@pytest.fixture
+async def light_runtime(db_url: str, knowledge: KnowledgeBase) -> AsyncIterator[Runtime]:
+    """A runtime on ``db_url`` answering from the run's shared, read-only knowledge base.
+
+    Much cheaper than ``runtime`` (no ingest or indexing per test). The database holds no
+    documents or index versions, so ``refresh`` keeps the shared index loaded; use
+    ``runtime`` for tests that ingest or rebuild.
+    """
+    settings = knowledge.settings.model_copy(update={"database_url": db_url})
+    engine = create_engine(db_url)
+    yield Runtime(settings, engine, create_session_factory(engine), knowledge)
+    await engine.dispose()

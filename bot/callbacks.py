@@ -1,0 +1,38 @@
+"""Callback data of every inline button, as versioned aiogram ``CallbackData`` factories.
+
+The version is part of the prefix (``fb1:...``). When a button's payload changes shape,
+bump its version: taps on buttons sent by an older bot then match no handler and reach
+the stale-button fallback, which answers politely instead of failing to parse them.
+Telegram limits callback data to 64 bytes.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class VoteCb(CallbackData, prefix="fb1"):
+    """👍 / 👎 under an answer (the answer log row id)."""
+
+    log_id: int
+    helpful: bool
+
+
+class HandoffCb(CallbackData, prefix="ho1"):
+    """The "ask an officer" button under a not-found answer (the open question id)."""
+
+    question_id: int
+
+
+class MenuCb(CallbackData, prefix="mn1"):
+    """A main-menu button: ask, events, subscriptions, language."""
+
+    item: str
+
+
+class LanguageCb(CallbackData, prefix="lg1"):
+    locale: str
+
+
+class SubscriptionCb(CallbackData, prefix="sb1"):
+    subscribe: bool

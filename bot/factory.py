@@ -1,0 +1,84 @@
+"""Build the bot and its dispatcher from the same ``Runtime`` the API uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from bot.errors import create_error_router
+from bot.middlewares import (
+    ChatUserMiddleware,
+    DbSessionMiddleware,
+    FloodControlMiddleware,
+    I18nMiddleware,
+    MemoryRateLimitStorage,
+    RateLimitStorage,
+)
+from bot.routers import FEATURES, RouterFactory, fallback
+from core.db import create_session_factory
+from core.errors import InvalidInput
+from core.settings import Settings
+from policydesk.runtime import Runtime
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    """A bot speaking Telegram HTML, on ``POLICYDESK_TELEGRAM_API_BASE`` when set."""
+    if settings.bot_token is None:
+        raise InvalidInput("POLICYDESK_BOT_TOKEN is not set", field="bot_token")
+    if session is None and settings.telegram_api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def _fsm_storage(settings: Settings) -> BaseStorage:
+    """Forms (event sign-up) keep their state in Redis when replicas share it."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def create_dispatcher(
+    runtime: Runtime,
+    *,
+    features: Sequence[RouterFactory] = FEATURES,
+    rate_limits: RateLimitStorage | None = None,
+    flood_limit: int = 5,
+    flood_window: float = 5.0,
+) -> Dispatcher:
+    """The dispatcher with middlewares, error handling, every feature router and the fallback.
+
+    ``runtime`` and ``settings`` are available to every handler by those names.
+    """
+    dispatcher = Dispatcher(
+        storage=_fsm_storage(runtime.settings), runtime=runtime, settings=runtime.settings
+    )
+    # Outer middlewares run in registration order, after aiogram's own (user context, errors).
+    dispatcher.update.outer_middleware(
+        FloodControlMiddleware(rate_limits or MemoryRateLimitStorage(), flood_limit, flood_window)
+    )
+    # Updates run concurrently; on SQLite each update's transactions take the write lock
+    # up front (BEGIN IMMEDIATE), because two read-then-write transactions would otherwise
+    # fail with "database is locked" instead of waiting. PostgreSQL ignores the option.
+    serialised = create_session_factory(runtime.engine.execution_options(sqlite_immediate=True))
+    dispatcher.update.outer_middleware(DbSessionMiddleware(serialised))
+    dispatcher.update.outer_middleware(ChatUserMiddleware())
+    dispatcher.update.outer_middleware(I18nMiddleware())
+    dispatcher.include_router(create_error_router())
+    for make_router in features:
+        dispatcher.include_router(make_router())
+    dispatcher.include_router(fallback.create_router())
+    return dispatcher

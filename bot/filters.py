@@ -1,0 +1,52 @@
+"""Filters shared by routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.enums import ChatType, MessageEntityType
+from aiogram.filters import BaseFilter
+from aiogram.types import Message
+
+from core.settings import Settings
+
+
+def user_key(user_id: int) -> str:
+    """How Telegram users are named in service tables (answer logs, feedback, questions)."""
+    return f"tg:{user_id}"
+
+
+class AddressedToBot(BaseFilter):
+    """Private chats always; groups only when the bot is @mentioned or replied to.
+
+    Passes the text with the mention removed as ``question``.
+    """
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        text = message.text or ""
+        if message.chat.type == ChatType.PRIVATE:
+            return {"question": text.strip()}
+        me = await bot.me()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == me.id:
+            return {"question": text.strip()}
+        mention = f"@{me.username}".lower() if me.username else None
+        for entity in message.entities or []:
+            # extract_from counts offsets in UTF-16 code units, as Telegram does.
+            if (
+                entity.type == MessageEntityType.MENTION
+                and mention is not None
+                and entity.extract_from(text).lower() == mention
+            ):
+                return {"question": text.replace(entity.extract_from(text), " ").strip()}
+        return False
+
+
+class IsOfficer(BaseFilter):
+    """The message comes from a chat or user listed in ``POLICYDESK_ADMIN_CHAT_IDS``."""
+
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        allowed = set(settings.admin_chat_ids)
+        sender = message.from_user.id if message.from_user else None
+        return message.chat.id in allowed or sender in allowed

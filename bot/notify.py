@@ -1,0 +1,59 @@
+"""The Telegram sender for the runtime's notifier: how an officer's answer (and any other
+service message) reaches a chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.render import render_plain
+from core.chat_users import locale_of
+from core.i18n import DEFAULT_LOCALE, Translator
+from core.notify import DeliveryFailed, Sender
+from policydesk.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# Waiting longer than this for Telegram's flood control would hold the caller too long.
+MAX_RETRY_AFTER = 10
+
+
+def telegram_sender(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> Sender:
+    async def send(address: str, text: str) -> None:
+        """Send plain ``text`` (escaped here) under a header in the chat's language.
+
+        A chat that blocked the bot is logged and skipped: the officer's answer is still
+        recorded. Any other failure raises ``DeliveryFailed`` so that the caller can retry.
+        """
+        chat_id = int(address)
+        async with sessions() as session:
+            locale = await locale_of(session, chat_id) or DEFAULT_LOCALE
+        t = Translator(locale)
+        for chunk in render_plain(text, header=t("bot.officer.reply")):
+            try:
+                await _send_once(bot, chat_id, chunk)
+            except TelegramForbiddenError:
+                log.warning("chat %s has blocked the bot; message not delivered", chat_id)
+                return
+            except TelegramAPIError as exc:
+                raise DeliveryFailed(f"Telegram refused the message: {exc.message}") from exc
+
+    return send
+
+
+async def _send_once(bot: Bot, chat_id: int, text: str) -> None:
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramRetryAfter as exc:
+        if exc.retry_after > MAX_RETRY_AFTER:
+            raise
+        await asyncio.sleep(exc.retry_after)
+        await bot.send_message(chat_id, text)
+
+
+def register_telegram_sender(runtime: Runtime, bot: Bot) -> None:
+    runtime.notifier.register("telegram", telegram_sender(bot, runtime.sessions))

@@ -1,0 +1,38 @@
+"""Officers (``POLICYDESK_ADMIN_CHAT_IDS``) answer open questions from Telegram:
+``/answer ID text``. The answer reaches the asker through the runtime's notifier."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.filters import IsOfficer, user_key
+from core.i18n import Translator
+from knowledge.open_questions import answer_open_question
+from policydesk.runtime import Runtime
+
+
+async def answer(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    runtime: Runtime,
+    t: Translator,
+) -> None:
+    parts = (command.args or "").split(maxsplit=1)
+    if len(parts) != 2 or not parts[0].isdigit():
+        await message.answer(t("bot.officer.usage"))
+        return
+    question_id, text = int(parts[0]), parts[1]
+    officer = user_key(message.from_user.id if message.from_user else message.chat.id)
+    await answer_open_question(session, runtime.notifier, question_id, text, officer)
+    await session.commit()
+    await message.answer(t("bot.officer.sent", id=question_id))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(answer, Command("answer"), IsOfficer())
+    return router

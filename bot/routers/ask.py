@@ -1,0 +1,65 @@
+"""Any text addressed to the bot is a question: typing…, the cited answer, 👍 / 👎."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction, ChatType
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.filters import AddressedToBot, user_key
+from bot.keyboards import answer_keyboard
+from bot.render import render_answer
+from core.i18n import Translator
+from knowledge.questions import ask_and_record
+from policydesk.runtime import Runtime
+
+
+async def ask(
+    message: Message,
+    question: str,
+    bot: Bot,
+    session: AsyncSession,
+    runtime: Runtime,
+    t: Translator,
+) -> None:
+    """Edited and forwarded texts are questions too: the user wants the answer to them."""
+    limit = runtime.settings.max_question_chars
+    if len(question) > limit:
+        await message.reply(t("bot.ask.too_long", limit=limit))
+        return
+    if not question:
+        await message.answer(t("bot.ask.prompt"))
+        return
+    await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
+    sender = message.from_user.id if message.from_user else message.chat.id
+    # The chat is tied to an open question only when the user asks for an officer.
+    answer, log_row = await ask_and_record(
+        session,
+        runtime.knowledge,
+        question,
+        channel="telegram",
+        user_key=user_key(sender),
+        locale=t.locale,
+    )
+    # Commit before talking to Telegram: no lock held over the network, and a 👍 tapped
+    # at once finds its answer.
+    await session.commit()
+    messages = render_answer(answer, t)
+    markup = answer_keyboard(t, log_row.id, answer.open_question_id)
+    in_group = message.chat.type != ChatType.PRIVATE
+    for index, text in enumerate(messages):
+        last = index == len(messages) - 1
+        await message.answer(
+            text,
+            reply_markup=markup if last else None,
+            reply_to_message_id=message.message_id if in_group and index == 0 else None,
+        )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    is_question = (F.text, ~F.text.startswith("/"), AddressedToBot())
+    router.message.register(ask, *is_question)
+    router.edited_message.register(ask, *is_question)
+    return router

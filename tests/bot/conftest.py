@@ -1,0 +1,72 @@
+"""Bot fixtures: a runtime over a fresh database sharing the run's knowledge base, and a
+dispatcher + bot whose session records what the bot would send."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.methods import SendMessage
+from aiogram.types import Update
+from pydantic import SecretStr
+
+from bot.factory import create_bot, create_dispatcher
+from bot.notify import register_telegram_sender
+from policydesk.runtime import Runtime
+from tests.bot.mocked_session import BOT_USER, RecordingSession
+from tests.bot.updates import OFFICER_ID
+
+BOT_TOKEN = "4242:TEST-token-for-the-recording-session"
+
+
+@pytest.fixture
+def bot_runtime(light_runtime: Runtime) -> Runtime:
+    """The light runtime with a bot token and one officer chat configured."""
+    light_runtime.settings = light_runtime.settings.model_copy(
+        update={"bot_token": SecretStr(BOT_TOKEN), "admin_chat_ids": [OFFICER_ID]}
+    )
+    return light_runtime
+
+
+@dataclass
+class BotHarness:
+    runtime: Runtime
+    bot: Bot
+    dispatcher: Dispatcher
+    session: RecordingSession
+
+    async def feed(self, update: Update) -> Any:
+        return await self.dispatcher.feed_update(self.bot, update)
+
+    def last_sent(self) -> SendMessage:
+        sent = self.session.of(SendMessage)
+        assert sent, "the bot sent nothing"
+        return sent[-1]
+
+
+def sent_as_incoming(method: SendMessage, message_id: int = 777) -> dict[str, Any]:
+    """What the user's client holds after the bot sent ``method`` (to tap its buttons)."""
+    assert isinstance(method.chat_id, int)
+    body: dict[str, Any] = {
+        "message_id": message_id,
+        "date": 0,
+        "chat": {"id": method.chat_id, "type": "private"},
+        "from": BOT_USER.model_dump(exclude_none=True),
+        "text": method.text,
+    }
+    if method.reply_markup is not None:
+        body["reply_markup"] = method.reply_markup.model_dump(exclude_none=True)
+    return body
+
+
+@pytest.fixture
+async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
+    session = RecordingSession()
+    bot = create_bot(bot_runtime.settings, session=session)
+    register_telegram_sender(bot_runtime, bot)
+    dispatcher = create_dispatcher(bot_runtime)
+    yield BotHarness(bot_runtime, bot, dispatcher, session)
+    await dispatcher.storage.close()

@@ -1,0 +1,166 @@
+"""Feedback taps, the hand-off to an officer and the officer's answer, stale buttons."""
+
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage
+from sqlalchemy import select
+
+from bot.callbacks import HandoffCb, VoteCb
+from campaigns.subscribers import get_subscriber, subscribe
+from core.chat_users import get_chat_user
+from core.i18n import translate
+from knowledge.feedback import AnswerFeedback
+from knowledge.models import OpenQuestion
+from tests.bot.conftest import BotHarness, sent_as_incoming
+from tests.bot.updates import OFFICER_ID, USER_ID, callback_update, message, text_update, update
+
+
+def alerts(harness: BotHarness) -> list[str | None]:
+    return [a.text for a in harness.session.of(AnswerCallbackQuery)]
+
+
+async def test_vote_once_per_user_and_a_second_tap_changes_it(harness: BotHarness) -> None:
+    await harness.feed(text_update("知识产权质押融资工作怎么开展?"))
+    answer = sent_as_incoming(harness.last_sent())
+    up, down = (b["callback_data"] for b in answer["reply_markup"]["inline_keyboard"][0])
+    for data in (up, up, down):
+        await harness.feed(callback_update(data, message_body=answer))
+    assert alerts(harness) == [
+        translate("zh", "bot.feedback.recorded"),
+        translate("zh", "bot.feedback.unchanged"),
+        translate("zh", "bot.feedback.changed"),
+    ]
+    async with harness.runtime.sessions() as session:
+        [row] = list(await session.scalars(select(AnswerFeedback)))
+    assert (row.user_key, row.vote) == (f"tg:{USER_ID}", -1)
+
+
+async def test_vote_on_a_missing_answer_is_a_friendly_alert(harness: BotHarness) -> None:
+    await harness.feed(callback_update(VoteCb(log_id=999, helpful=True).pack()))
+    [alert] = harness.session.of(AnswerCallbackQuery)
+    assert alert.text == translate("zh", "errors.not_found") and alert.show_alert
+
+
+async def test_buttons_of_an_older_bot_version_are_answered_and_ignored(
+    harness: BotHarness,
+) -> None:
+    for data in ("fb0:12:1", "ho1:not-a-number", "garbage"):
+        await harness.feed(callback_update(data))
+    assert alerts(harness) == [translate("zh", "bot.stale_button")] * 3
+    assert harness.session.of(SendMessage) == []
+
+
+async def _handoff(harness: BotHarness) -> tuple[int, dict[str, object]]:
+    await harness.feed(text_update("明天焦作的天气怎么样?"))
+    answer = sent_as_incoming(harness.last_sent())
+    handoff = answer["reply_markup"]["inline_keyboard"][1][0]["callback_data"]  # type: ignore[index]
+    question_id = HandoffCb.unpack(handoff).question_id
+    await harness.feed(callback_update(handoff, message_body=answer))
+    await harness.feed(callback_update(handoff, message_body=answer))  # a double tap
+    return question_id, answer
+
+
+async def test_handoff_then_officer_answer_reaches_the_asker(harness: BotHarness) -> None:
+    question_id, _ = await _handoff(harness)
+    assert alerts(harness) == [translate("zh", "bot.ask.handoff_done")] * 2
+    [edit, _again] = harness.session.of(EditMessageReplyMarkup)
+    assert [b.text for row in edit.reply_markup.inline_keyboard for b in row] == [  # type: ignore[union-attr]
+        translate("zh", "bot.feedback.up"),
+        translate("zh", "bot.feedback.down"),
+    ]
+    async with harness.runtime.sessions() as session:
+        [row] = list(await session.scalars(select(OpenQuestion)))
+    assert (row.id, row.chat_id, row.status) == (question_id, USER_ID, "open")
+
+    harness.session.clear()
+    await harness.feed(
+        text_update(f"/answer {question_id} 请关注<气象台>&发布", user_id=OFFICER_ID)
+    )
+    to_user = [m for m in harness.session.of(SendMessage) if m.chat_id == USER_ID]
+    assert len(to_user) == 1
+    assert translate("zh", "bot.officer.reply") in to_user[0].text
+    assert "请关注&lt;气象台&gt;&amp;发布" in to_user[0].text
+    assert harness.session.texts(OFFICER_ID) == [
+        translate("zh", "bot.officer.sent", id=question_id)
+    ]
+    async with harness.runtime.sessions() as session:
+        answered = await session.get(OpenQuestion, question_id)
+        assert answered is not None and answered.status == "answered"
+
+    harness.session.clear()
+    await harness.feed(text_update(f"/answer {question_id} again", user_id=OFFICER_ID))
+    assert harness.session.texts() == [translate("zh", "errors.conflict")]
+
+
+async def test_only_the_asker_can_hand_a_question_over(harness: BotHarness) -> None:
+    await harness.feed(text_update("明天焦作的天气怎么样?"))
+    answer = sent_as_incoming(harness.last_sent())
+    handoff = answer["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    await harness.feed(callback_update(handoff, user_id=USER_ID + 1, message_body=answer))
+    assert alerts(harness) == [translate("zh", "errors.not_found")]
+    async with harness.runtime.sessions() as session:
+        [row] = list(await session.scalars(select(OpenQuestion)))
+    assert row.chat_id is None
+
+
+async def test_answer_command_is_for_officers_only(harness: BotHarness) -> None:
+    question_id, _ = await _handoff(harness)
+    harness.session.clear()
+    await harness.feed(text_update(f"/answer {question_id} 我不是工作人员"))
+    assert harness.session.texts() == [translate("zh", "bot.help", limit=500)]
+    await harness.feed(text_update("/answer oops", user_id=OFFICER_ID))
+    assert harness.session.texts(OFFICER_ID) == [translate("zh", "bot.officer.usage")]
+    async with harness.runtime.sessions() as session:
+        row = await session.get(OpenQuestion, question_id)
+        assert row is not None and row.status == "open"
+
+
+async def test_subscribe_and_unsubscribe_take_effect_at_once(harness: BotHarness) -> None:
+    await harness.feed(text_update("/subscribe"))
+    async with harness.runtime.sessions() as session:
+        row = await get_subscriber(session, USER_ID)
+        assert row is not None and row.subscribed
+    await harness.feed(text_update("/unsubscribe"))
+    await harness.feed(text_update("/unsubscribe"))
+    assert harness.session.texts() == [
+        translate("zh", "bot.subscriptions.subscribed"),
+        translate("zh", "bot.subscriptions.unsubscribed"),
+        translate("zh", "bot.subscriptions.not_subscribed"),
+    ]
+    async with harness.runtime.sessions() as session:
+        row = await get_subscriber(session, USER_ID)
+        assert row is not None and not row.subscribed
+
+
+async def test_a_user_who_blocked_the_bot_crashes_nothing(harness: BotHarness) -> None:
+    async with harness.runtime.sessions() as session:
+        await subscribe(session, USER_ID)
+        await session.commit()
+    harness.session.fail_for(
+        USER_ID,
+        lambda method: TelegramForbiddenError(method, "Forbidden: bot was blocked by the user"),
+    )
+    await harness.feed(text_update("/start"))
+    await harness.feed(text_update("知识产权质押融资工作怎么开展?"))
+    async with harness.runtime.sessions() as session:
+        subscriber = await get_subscriber(session, USER_ID)
+        user = await get_chat_user(session, USER_ID)
+    assert subscriber is not None and subscriber.blocked
+    assert user is not None and user.blocked
+
+
+async def test_blocking_the_bot_marks_the_subscriber(harness: BotHarness) -> None:
+    async with harness.runtime.sessions() as session:
+        await subscribe(session, USER_ID)
+        await session.commit()
+    member = {"user": {"id": 4242, "is_bot": True, "first_name": "policydesk"}}
+    event = {
+        "chat": message()["chat"],
+        "from": message()["from"],
+        "date": 0,
+        "old_chat_member": {**member, "status": "member"},
+        "new_chat_member": {**member, "status": "kicked", "until_date": 0},
+    }
+    await harness.feed(update(my_chat_member=event))
+    async with harness.runtime.sessions() as session:
+        subscriber = await get_subscriber(session, USER_ID)
+    assert subscriber is not None and subscriber.blocked

@@ -1,0 +1,70 @@
+import html as stdlib_html
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.render import TELEGRAM_LIMIT, render_answer, render_plain, split_text, telegram_len
+from core.i18n import Translator
+from knowledge.answer import Answer, Source
+
+T = Translator("zh")
+
+
+def source(document: str, section: str) -> Source:
+    return Source("passage", document, section, "text", "quote", 1.0)
+
+
+def unescape(messages: list[str]) -> str:
+    return stdlib_html.unescape(re.sub(r"</?b>", "", "".join(messages)))
+
+
+def test_answer_then_distinct_sources_all_escaped() -> None:
+    answer = Answer(
+        True,
+        0.9,
+        "质押融资<script>&",
+        [
+            source("《A&B》方案", "三、重点任务 › (四) › 5."),
+            source("《A&B》方案", "三、重点任务 › (四) › 5."),
+            source("<i>实施</i>", "一、"),
+        ],
+    )
+    [text] = render_answer(answer, T)
+    assert text == (
+        "质押融资&lt;script&gt;&amp;\n\n<b>出处</b>\n"
+        "1. 《《A&amp;B》方案》三、重点任务 › (四) › 5.\n"
+        "2. 《&lt;i&gt;实施&lt;/i&gt;》一、"
+    )
+
+
+def test_not_found_answers_cite_nothing() -> None:
+    answer = Answer(False, 0.1, "没有找到", [source("文件", "一、")])
+    assert render_answer(answer, T) == ["没有找到"]
+
+
+def test_long_text_is_cut_at_sentence_ends() -> None:
+    sentence = "知识产权质押融资是一种融资方式。"
+    pieces = split_text(sentence * 400)
+    assert len(pieces) > 1
+    assert all(piece.endswith("。") for piece in pieces)
+    assert all(telegram_len(p) <= TELEGRAM_LIMIT for p in pieces)
+
+
+def test_escaping_never_pushes_a_message_over_the_limit() -> None:
+    messages = render_plain("<&>" * 3000, header="<b>工作人员答复</b>")
+    assert all(telegram_len(m) <= TELEGRAM_LIMIT for m in messages)
+    assert messages[0].startswith("<b>工作人员答复</b>\n&lt;&amp;&gt;")
+    assert unescape(messages).replace("\n", "") == "工作人员答复" + "<&>" * 3000
+
+
+@given(
+    st.text(alphabet=st.sampled_from("政策专利<>&\"' \n。a😀"), min_size=1, max_size=3000),
+    st.integers(min_value=20, max_value=300),
+)
+def test_split_pieces_fit_and_lose_no_visible_text(text: str, limit: int) -> None:
+    pieces = split_text(text, limit)
+    assert all(telegram_len(stdlib_html.escape(p, quote=False)) <= limit for p in pieces)
+    assert "".join(pieces).split() == [] or "".join("".join(pieces).split()) == "".join(
+        text.split()
+    )
