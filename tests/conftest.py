@@ -151,14 +151,40 @@ def knowledge(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> K
     return asyncio.run(build())
 
 
+async def _copy_rows(source_url: str, target_url: str) -> None:
+    """Copy every row of ``source_url`` into the empty, migrated ``target_url``."""
+    load_all_models()
+    source, target = create_engine(source_url), create_engine(target_url)
+    try:
+        async with source.connect() as read, target.begin() as write:
+            for table in Base.metadata.sorted_tables:
+                rows = [dict(r) for r in (await read.execute(table.select())).mappings()]
+                if not rows:
+                    continue
+                await write.execute(table.insert(), rows)
+                if write.dialect.name == "postgresql" and "id" in table.c:
+                    # Explicit ids do not advance PostgreSQL sequences.
+                    await write.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f'(SELECT max(id) FROM "{table.name}"))'
+                        )
+                    )
+    finally:
+        await source.dispose()
+        await target.dispose()
+
+
 @pytest.fixture
 async def light_runtime(db_url: str, knowledge: KnowledgeBase) -> AsyncIterator[Runtime]:
     """A runtime on ``db_url`` answering from the run's shared, read-only knowledge base.
 
-    Much cheaper than ``runtime`` (no ingest or indexing per test). The database holds no
-    documents or index versions, so ``refresh`` keeps the shared index loaded; use
+    Much cheaper than ``runtime``: the database gets a copy of the knowledge fixture's rows
+    (documents, FAQ, the index version) instead of ingesting and indexing the pack again,
+    so the API's start-up check and ``refresh`` find the shared index already current. Use
     ``runtime`` for tests that ingest or rebuild.
     """
+    await _copy_rows(knowledge.settings.resolved_database_url, db_url)
     settings = knowledge.settings.model_copy(update={"database_url": db_url})
     engine = create_engine(db_url)
     yield Runtime(settings, engine, create_session_factory(engine), knowledge)
