@@ -24,7 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pydantic import SecretStr
-from tests.botapi_emulator import BotAPIEmulator
 
 from bot.factory import create_bot, create_dispatcher
 from bot.runner import start_front_door
@@ -32,6 +31,7 @@ from core.settings import Settings
 from policydesk.runtime import Runtime, initialise, open_runtime
 from tests.bot.mocked_session import RecordingSession
 from tests.bot.updates import text_update
+from tests.botapi_emulator import BotAPIEmulator
 
 QUESTIONS = [
     "知识产权质押融资工作怎么开展?",
