@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from threadpoolctl import threadpool_limits
 
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.embedding import Embedder
@@ -146,17 +148,34 @@ def embed_entries(
         else:
             todo[entry.kind == "faq"].append(i)
     done, total = 0, len(todo[True]) + len(todo[False])
-    batch = 256
-    for is_question, indices in todo.items():
-        # FAQ wordings are questions: embed them as queries, so question meets question.
-        embed = embedder.embed_queries if is_question else embedder.embed_passages
-        for start in range(0, len(indices), batch):
-            part = indices[start : start + batch]
-            vectors[part] = embed([entries[i].search_text for i in part])
-            done += len(part)
-            if progress:
-                progress("embedding", done, total)
+    with threadpool_limits(limits=os.cpu_count()):  # a build may use every core
+        for is_question, indices in todo.items():
+            done = _embed_group(
+                entries, indices, is_question, embedder, vectors, done, total, progress
+            )
     return vectors
+
+
+def _embed_group(
+    entries: list[Entry],
+    indices: list[int],
+    is_question: bool,
+    embedder: Embedder,
+    vectors: np.ndarray,
+    done: int,
+    total: int,
+    progress: Progress | None,
+) -> int:
+    batch = 256
+    # FAQ wordings are questions: embed them as queries, so question meets question.
+    embed = embedder.embed_queries if is_question else embedder.embed_passages
+    for start in range(0, len(indices), batch):
+        part = indices[start : start + batch]
+        vectors[part] = embed([entries[i].search_text for i in part])
+        done += len(part)
+        if progress:
+            progress("embedding", done, total)
+    return done
 
 
 def build_indexes(entries: list[Entry], vectors: np.ndarray) -> tuple[BM25Index, DenseIndex]:

@@ -7,7 +7,6 @@ signals the answer's confidence is computed from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -66,7 +65,8 @@ class Searcher:
             item = self.index.entries[entry_id].item
             best_dense.setdefault(item, (rank, entry_id, float(score)))
 
-        coverage = self._coverage_of({t for t, w in query.items() if w >= 1.0})
+        candidates = {i for i, _ in best_bm.values()} | {i for i, _, _ in best_dense.values()}
+        coverage = self._coverage({t for t, w in query.items() if w >= 1.0}, candidates)
         hits: list[Hit] = []
         for item in set(best_bm) | set(best_dense):
             bm = best_bm.get(item)
@@ -87,7 +87,7 @@ class Searcher:
                     dense=dn[2] if dn else self._dense_score(vector, entry_id, dense_scores),
                     bm25_rank=bm[0] if bm else None,
                     dense_rank=dn[0] if dn else None,
-                    coverage=max(coverage(i) for i in entry_ids),
+                    coverage=max(coverage.get(i, 0.0) for i in entry_ids),
                 )
             )
         hits.sort(key=lambda h: h.score, reverse=True)
@@ -116,23 +116,21 @@ class Searcher:
             return float(seen.min()) if seen.size else 0.0
         return float(vector @ np.asarray(dense.index.reconstruct(int(entry_id)), dtype=np.float32))
 
-    def _coverage_of(self, typed: set[str]) -> Callable[[int], float]:
-        """A function giving, per entry, the idf-weighted share of typed words it contains.
+    def _coverage(self, typed: set[str], entry_ids: set[int]) -> dict[int, float]:
+        """Per entry, the idf-weighted share of the typed words it contains.
 
         Words the index has never seen count with the highest idf: a question about the
         weather finds nothing of itself in a policy text.
         """
         bm25 = self.index.bm25
         known = [t for t in typed if t in bm25.vocab]
+        total = self._max_idf * (len(typed) - len(known))
+        if not known or not entry_ids:
+            return {}
         cols = [bm25.vocab[t] for t in known]
-        weights = np.asarray([bm25.idf[c] for c in cols], dtype=np.float32)
-        total = float(weights.sum()) + self._max_idf * (len(typed) - len(known))
-        present = bm25.matrix[:, cols].tocsr() if cols else None
-
-        def share(entry_id: int) -> float:
-            if present is None or total == 0:
-                return 0.0
-            row = present.getrow(entry_id)
-            return float(weights[row.indices].sum()) / total
-
-        return share
+        weights = bm25.idf[cols].astype(np.float32)
+        total += float(weights.sum())
+        rows = sorted(entry_ids)
+        present = (bm25.matrix[:, cols].tocsr()[rows] != 0).astype(np.float32)
+        shares = np.asarray(present @ weights).ravel() / total
+        return dict(zip(rows, shares.tolist(), strict=True))

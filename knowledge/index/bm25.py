@@ -55,7 +55,8 @@ class BM25Index:
         norm = k1 * (1.0 - b + b * lengths / max(avgdl, 1e-9))
         coo = tf_matrix.tocoo()
         tf_values = coo.data
-        weights = idf[coo.col] * tf_values * (k1 + 1.0) / (tf_values + norm[coo.row])
+        # Lucene form (no (k1 + 1) factor: a constant that changes no ranking).
+        weights = idf[coo.col] * tf_values / (tf_values + norm[coo.row])
         matrix = sparse.csc_matrix((weights.astype(np.float32), (coo.row, coo.col)), shape=shape)
         return cls(matrix, vocab, idf)
 

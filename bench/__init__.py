@@ -1,0 +1,1 @@
+"""Benchmarks: runnable scripts that print medians and ratios (never timed assertions)."""
