@@ -65,7 +65,7 @@ class Searcher:
             item = self.index.entries[entry_id].item
             best_dense.setdefault(item, (rank, entry_id, float(score)))
 
-        candidates = {i for i, _ in best_bm.values()} | {i for i, _, _ in best_dense.values()}
+        candidates = {e for _, e in best_bm.values()} | {e for _, e, _ in best_dense.values()}
         coverage = self._coverage({t for t, w in query.items() if w >= 1.0}, candidates)
         hits: list[Hit] = []
         for item in set(best_bm) | set(best_dense):

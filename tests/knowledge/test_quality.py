@@ -75,3 +75,11 @@ def test_traditional_characters_find_the_same_answer(knowledge: KnowledgeBase) -
     traditional = knowledge.ask("申請專利政府有補貼嗎?")
     assert traditional.answered
     assert traditional.sources[0].quote == simplified.sources[0].quote
+
+
+def test_hits_report_how_much_of_the_question_they_contain(knowledge: KnowledgeBase) -> None:
+    """Regression: coverage was once computed for the wrong entries and came out as 0."""
+    on_topic = knowledge.search("知识产权质押融资工作")
+    assert on_topic[0].coverage > 0.5
+    assert all(0.0 <= h.coverage <= 1.0 for h in on_topic)
+    assert knowledge.search("今天天气怎么样")[0].coverage < 0.2
