@@ -64,3 +64,18 @@ async def test_double_tapped_confirm_makes_one_registration(
     async with sessions() as session:
         count = await session.scalar(select(func.count()).select_from(Registration))
         assert count == 1
+
+
+async def test_a_new_company_signing_up_for_two_events_at_once_is_stored_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    first = await new_event(sessions, event_in())
+    second = await new_event(sessions, event_in())
+    # Each sign-up locks its own event, so both try to insert the same new company; the
+    # loser's unique-constraint error is retried and finds the winner's row.
+    done = await asyncio.gather(
+        register(sessions, first.id, registration_form(77)),
+        register(sessions, second.id, registration_form(77)),
+    )
+    assert {d.registration.status for d in done} == {"confirmed"}
+    assert done[0].registration.company_id == done[1].registration.company_id
