@@ -157,6 +157,12 @@ async def update_event(
         if new_status == EventStatus.CANCELLED and event.status != EventStatus.CANCELLED.value:
             notices = await _cancel_event(session, event)
         elif new_status is not None:
+            if new_status == EventStatus.DRAFT and counts.registrations:
+                raise Conflict(
+                    "已有报名的活动不能改回草稿，请取消活动 (an event with registrations cannot go"
+                    " back to draft; cancel it instead)",
+                    field="status",
+                )
             event.status = new_status.value
         if event.status == EventStatus.PUBLISHED.value:
             promoted = await promote_waitlist(session, event)

@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentAdmin, CurrentOfficer, RuntimeDep, SessionDep
 from api.routes.events import EventOut, Kind, RegistrationOut, RegistrationStatusOut
 from events import exports, service
+from events.checkin import check_in
 from events.models import Registration
 from events.queries import RegistrationFilter, list_registrations
-from events.registration import cancel_registration, check_in
+from events.registration import cancel_registration
 from events.schemas import EventIn, EventPatch
 from events.seats import seat_counts
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import utcnow
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
+from events.checkin import check_in
 from events.errors import (
     AlreadyRegistered,
     EventCancelled,
@@ -21,7 +22,7 @@ from events.errors import (
 )
 from events.models import Company, FinancingNeed, Registration, Reminder
 from events.queries import waitlist_position
-from events.registration import cancel_registration, check_in, register
+from events.registration import cancel_registration, register
 from events.schemas import EventPatch, FinancingNeedIn
 from events.service import update_event
 from tests.events.conftest import RecordingNotifier
@@ -198,6 +199,8 @@ async def test_more_capacity_promotes_and_less_than_taken_is_refused(
     with pytest.raises(InvalidInput) as caught:
         await update_event(sessions, notifier, event.id, EventPatch(capacity=1))
     assert caught.value.field == "capacity"
+    with pytest.raises(Conflict):
+        await update_event(sessions, notifier, event.id, EventPatch(status="draft"))
     await update_event(sessions, notifier, event.id, EventPatch(capacity=3))
     async with sessions() as session:
         row = await session.get(Registration, waiting.registration.id)
