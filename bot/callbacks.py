@@ -36,3 +36,23 @@ class LanguageCb(CallbackData, prefix="lg1"):
 
 class SubscriptionCb(CallbackData, prefix="sb1"):
     subscribe: bool
+
+
+class EventCb(CallbackData, prefix="ev1"):
+    """An event in the list: ``show`` its details, ``signup`` to start the form."""
+
+    action: str
+    event_id: int
+
+
+class FormCb(CallbackData, prefix="ef1"):
+    """Buttons inside the sign-up form: reuse / new profile, skip, size, confirm, cancel."""
+
+    action: str
+
+
+class MyRegCb(CallbackData, prefix="mr1"):
+    """ "My registrations": ``ask`` to cancel one, ``cancel`` when confirmed, or ``list``."""
+
+    action: str
+    registration_id: int = 0

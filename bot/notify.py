@@ -22,9 +22,14 @@ log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 10
 
 
-def telegram_sender(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> Sender:
+def telegram_sender(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    header_key: str | None = "bot.officer.reply",
+) -> Sender:
     async def send(address: str, text: str) -> None:
-        """Send plain ``text`` (escaped here) under a header in the chat's language.
+        """Send plain ``text`` (escaped here) under a header in the chat's language
+        (none when ``header_key`` is None).
 
         A chat that blocked the bot is logged and skipped: the officer's answer is still
         recorded. Any other failure raises ``DeliveryFailed`` so that the caller can retry.
@@ -33,7 +38,8 @@ def telegram_sender(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> Sen
         async with sessions() as session:
             locale = await locale_of(session, chat_id) or DEFAULT_LOCALE
         t = Translator(locale)
-        for chunk in render_plain(text, header=t("bot.officer.reply")):
+        header = t(header_key) if header_key else None
+        for chunk in render_plain(text, header=header):
             try:
                 await _send_once(bot, chat_id, chunk)
             except TelegramForbiddenError:
@@ -57,3 +63,7 @@ async def _send_once(bot: Bot, chat_id: int, text: str) -> None:
 
 def register_telegram_sender(runtime: Runtime, bot: Bot) -> None:
     runtime.notifier.register("telegram", telegram_sender(bot, runtime.sessions))
+    # Service notices (event reminders, waitlist promotions) carry their own wording.
+    runtime.notifier.register(
+        "telegram_notice", telegram_sender(bot, runtime.sessions, header_key=None)
+    )

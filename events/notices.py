@@ -1,5 +1,6 @@
-"""Messages to registrants (promotion, cancellation, reminders), rendered from
-``notices.yaml`` and delivered through the notifier port after the transaction commits."""
+"""Messages to registrants (promotion, cancellation, reminders), rendered from the
+shared locale catalogs (``events.notice.*``) and delivered through the notifier port
+after the transaction commits."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from core.i18n import translate
 from core.notify import Notifier
 from events.models import Registration
 
@@ -20,15 +18,8 @@ log = logging.getLogger(__name__)
 
 # The office is in mainland China (UTC+8 all year, no daylight saving time).
 OFFICE_TZ = timezone(timedelta(hours=8), "CST")
-CHANNEL = "telegram"
-
-
-@cache
-def _catalog() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = yaml.safe_load(
-        (Path(__file__).with_name("notices.yaml")).read_text(encoding="utf-8")
-    )
-    return data
+# A Telegram channel without the "officer's answer" header (see ``bot.notify``).
+CHANNEL = "telegram_notice"
 
 
 def local_time(moment: datetime) -> str:
@@ -36,12 +27,9 @@ def local_time(moment: datetime) -> str:
 
 
 def render(key: str, locale: str, **params: Any) -> str:
-    """The message ``key`` in ``locale`` (Chinese when unknown), as plain text: the
-    channel's sender escapes it (the Telegram sender renders it as HTML-escaped text)."""
-    catalog = _catalog()
-    texts = catalog.get(locale) or catalog["zh"]
-    template = texts.get(key) or catalog["zh"][key]
-    return template.format(**{name: str(value) for name, value in params.items()})
+    """The notice ``events.notice.<key>`` from the shared catalogs, as plain text: the
+    channel's sender escapes it (the Telegram sender renders it as escaped HTML)."""
+    return translate(locale, f"events.notice.{key}", **{k: str(v) for k, v in params.items()})
 
 
 @dataclass(frozen=True)

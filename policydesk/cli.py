@@ -121,6 +121,29 @@ async def cmd_bot(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_reminders(rt: Runtime, args: argparse.Namespace) -> int:
+    """Send due event reminders through the bot, once or every ``--every`` seconds."""
+    from bot.factory import create_bot
+    from bot.notify import register_telegram_sender
+    from events.reminders import run_due_reminders
+
+    bot = create_bot(rt.settings)
+    register_telegram_sender(rt, bot)
+    try:
+        while True:
+            report = await run_due_reminders(rt.sessions, rt.notifier)
+            print(
+                f"reminders: sent {report.sent}, skipped {report.skipped}, failed "
+                f"{report.failed}, deferred {report.deferred}, unknown {report.unknown}",
+                flush=True,
+            )
+            if not args.every:
+                return 1 if report.failed else 0
+            await asyncio.sleep(args.every)
+    finally:
+        await bot.session.close()
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -183,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bot", help="run the Telegram bot with long polling (POLICYDESK_BOT_TOKEN)")
     p.set_defaults(run=cmd_bot)
+
+    p = sub.add_parser(
+        "reminders",
+        help="send due event reminders (24 h and 1 h before) through the bot, each once",
+    )
+    p.add_argument("--every", type=float, default=0, help="keep running, checking every SECONDS")
+    p.set_defaults(run=cmd_reminders)
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(
         dest="admin_command", required=True

@@ -39,7 +39,7 @@ async def test_english_client_gets_english_until_it_chooses_otherwise(
 
 
 async def test_menu_buttons_answer_the_callback_and_reply(harness: BotHarness) -> None:
-    for item, key in [("ask", "bot.ask.prompt"), ("events", "bot.events.coming_soon")]:
+    for item, key in [("ask", "bot.ask.prompt"), ("events", "bot.events.none")]:
         harness.session.clear()
         await harness.feed(callback_update(MenuCb(item=item).pack()))
         assert harness.session.texts() == [translate("zh", key)]

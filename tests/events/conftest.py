@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import create_engine, create_session_factory
 from core.notify import Notifier
+from events.notices import CHANNEL
 
 
 class RecordingNotifier(Notifier):
-    """A notifier with a Telegram sender that records (chat, text) instead of sending."""
+    """A notifier with a Telegram notice sender that records (chat, text) instead of sending."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -21,7 +22,7 @@ class RecordingNotifier(Notifier):
         async def record(address: str, text: str) -> None:
             self.sent.append((address, text))
 
-        self.register("telegram", record)
+        self.register(CHANNEL, record)
 
     def texts_to(self, chat_id: int) -> list[str]:
         return [text for address, text in self.sent if address == str(chat_id)]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db import utcnow
 from core.notify import Notifier
 from events.models import Reminder
+from events.notices import CHANNEL
 from events.registration import cancel_registration, register
 from events.reminders import run_due_reminders
 from events.schemas import EventPatch
@@ -107,7 +108,7 @@ async def test_without_a_sender_reminders_wait_and_a_dead_worker_is_not_repeated
     async def die(address: str, text: str) -> None:
         raise Crash("403 Forbidden: bot was blocked by the user")
 
-    crashing.register("telegram", die)
+    crashing.register(CHANNEL, die)
     failed = await run_due_reminders(sessions, crashing, now=when)
     assert failed.failed == 1 and "blocked" in failed.errors[0]
     recorded = RecordingNotifier()

@@ -78,3 +78,13 @@ def test_create_token_prints_the_token_last(
 def test_unknown_role_is_refused(data_dir: Path) -> None:
     with pytest.raises(SystemExit):
         cli.main(["admin", "create-token", "--role", "root"])
+
+
+def test_reminders_need_the_bot_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POLICYDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("POLICYDESK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("POLICYDESK_BOT_TOKEN", raising=False)
+    assert cli.main(["reminders"]) == 1
+    assert "POLICYDESK_BOT_TOKEN" in capsys.readouterr().err

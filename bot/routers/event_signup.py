@@ -1,0 +1,357 @@
+"""The sign-up form (aiogram FSM): one question per step, each answer validated at once.
+
+An invalid answer gets a message naming the field and the problem, and the step is asked
+again; earlier answers stay in the form. The company profile a chat used last time is
+offered for reuse. Confirming clears the form before registering, so a double tap finds
+no form the second time (and the database's unique constraint backs that up).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from aiogram import F, Router, html
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import event_views as views
+from bot.callbacks import EventCb, FormCb
+from core.errors import InvalidInput
+from core.i18n import Translator
+from events.models import EventKind
+from events.queries import last_contact_of_chat, waitlist_position
+from events.registration import register
+from events.schemas import RegistrationIn
+from events.service import get_public_event, registration_open
+from events.validators import normalise_credit_code, normalise_mobile, normalise_patent_number
+from policydesk.runtime import Runtime
+
+# A callback's message may be too old to be accessible; it can still be answered.
+AnyMessage = Message | InaccessibleMessage
+
+
+class SignupForm(StatesGroup):
+    profile = State()
+    company_name = State()
+    credit_code = State()
+    county = State()
+    size = State()
+    contact_name = State()
+    phone = State()
+    amount = State()
+    patents = State()
+    purpose = State()
+    confirm = State()
+
+
+NONE_WORDS = {"无", "没有", "none", "no", "-"}
+
+
+async def start(
+    callback: CallbackQuery,
+    callback_data: EventCb,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+) -> None:
+    await callback.answer()
+    event = await get_public_event(session, callback_data.event_id)
+    if callback.message is None:
+        return
+    if not registration_open(event):
+        await callback.message.answer(t("bot.events.closed"))
+        return
+    await state.set_data(
+        {
+            "event_id": event.id,
+            "event_title": event.title,
+            "kind": event.kind,
+            "company": {},
+            "contact": {},
+        }
+    )
+    remembered = await last_contact_of_chat(session, callback.message.chat.id)
+    if remembered is None:
+        await _ask(
+            callback.message, state, SignupForm.company_name, t("bot.events.form.company_name")
+        )
+        return
+    company = remembered.company
+    await state.update_data(
+        remembered={
+            "company": {
+                "name": company.name,
+                "credit_code": company.credit_code,
+                "county": company.county,
+                "above_designated_size": company.above_designated_size,
+            },
+            "contact": {"name": remembered.name, "phone": remembered.phone},
+        }
+    )
+    await state.set_state(SignupForm.profile)
+    text = t(
+        "bot.events.form.reuse",
+        company=html.quote(company.name),
+        code=html.quote(company.credit_code),
+        contact=html.quote(remembered.name),
+        phone=html.quote(remembered.phone),
+    )
+    await callback.message.answer(text, reply_markup=views.form_buttons(t, "reuse", "new"))
+
+
+async def _ask(message: AnyMessage, state: FSMContext, step: State, text: str) -> None:
+    await state.set_state(step)
+    await message.answer(text)
+
+
+async def reuse_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await callback.answer()
+    data = await state.get_data()
+    await state.update_data(
+        company=data["remembered"]["company"], contact=data["remembered"]["contact"]
+    )
+    if callback.message is not None:
+        await _after_contact(callback.message, state, t)
+
+
+async def new_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await callback.answer()
+    if callback.message is not None:
+        await _ask(
+            callback.message, state, SignupForm.company_name, t("bot.events.form.company_name")
+        )
+
+
+async def _store(state: FSMContext, part: str, **values: Any) -> None:
+    data = await state.get_data()
+    await state.update_data({part: {**data.get(part, {}), **values}})
+
+
+async def _refuse(message: Message, t: Translator, exc: InvalidInput) -> None:
+    """Name the field and the problem; the step stays, earlier answers stay."""
+    await message.answer(t("bot.events.form.invalid", detail=html.quote(exc.message)))
+
+
+async def company_name(message: Message, state: FSMContext, t: Translator) -> None:
+    name = (message.text or "").strip()
+    if not 1 <= len(name) <= 200:
+        await _refuse(message, t, InvalidInput(t("bot.events.form.bad_name"), field="name"))
+        return
+    await _store(state, "company", name=name)
+    await _ask(message, state, SignupForm.credit_code, t("bot.events.form.credit_code"))
+
+
+async def credit_code(message: Message, state: FSMContext, t: Translator) -> None:
+    try:
+        code = normalise_credit_code(message.text or "")
+    except InvalidInput as exc:
+        await _refuse(message, t, exc)
+        return
+    await _store(state, "company", credit_code=code)
+    await state.set_state(SignupForm.county)
+    await message.answer(t("bot.events.form.county"), reply_markup=views.form_buttons(t, "skip"))
+
+
+async def county(message: Message, state: FSMContext, t: Translator) -> None:
+    await _store(state, "company", county=(message.text or "").strip()[:60] or None)
+    await _ask_size(message, state, t)
+
+
+async def skip(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    """The skip button of an optional step."""
+    await callback.answer()
+    current = await state.get_state()
+    if callback.message is None:
+        return
+    if current == SignupForm.county.state:
+        await _ask_size(callback.message, state, t)
+    elif current == SignupForm.size.state:
+        await _ask(
+            callback.message, state, SignupForm.contact_name, t("bot.events.form.contact_name")
+        )
+    elif current == SignupForm.patents.state:
+        await _store(state, "financing_need", patents=[])
+        await _ask(callback.message, state, SignupForm.purpose, t("bot.events.form.purpose"))
+    elif current == SignupForm.purpose.state:
+        await _store(state, "financing_need", purpose="")
+        await _summary(callback.message, state, t)
+
+
+async def _ask_size(message: AnyMessage, state: FSMContext, t: Translator) -> None:
+    await state.set_state(SignupForm.size)
+    await message.answer(
+        t("bot.events.form.size"), reply_markup=views.form_buttons(t, "yes", "no", "skip")
+    )
+
+
+async def size(
+    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, t: Translator
+) -> None:
+    await callback.answer()
+    await _store(state, "company", above_designated_size=callback_data.action == "yes")
+    if callback.message is not None:
+        await _ask(
+            callback.message, state, SignupForm.contact_name, t("bot.events.form.contact_name")
+        )
+
+
+async def contact_name(message: Message, state: FSMContext, t: Translator) -> None:
+    name = (message.text or "").strip()
+    if not 1 <= len(name) <= 60:
+        await _refuse(message, t, InvalidInput(t("bot.events.form.bad_contact"), field="name"))
+        return
+    await _store(state, "contact", name=name)
+    await _ask(message, state, SignupForm.phone, t("bot.events.form.phone"))
+
+
+async def phone(message: Message, state: FSMContext, t: Translator) -> None:
+    try:
+        number = normalise_mobile(message.text or "")
+    except InvalidInput as exc:
+        await _refuse(message, t, exc)
+        return
+    await _store(state, "contact", phone=number)
+    await _after_contact(message, state, t)
+
+
+async def _after_contact(message: AnyMessage, state: FSMContext, t: Translator) -> None:
+    data = await state.get_data()
+    if data["kind"] == EventKind.FINANCING_MATCHMAKING.value:
+        await _ask(message, state, SignupForm.amount, t("bot.events.form.amount"))
+    else:
+        await _summary(message, state, t)
+
+
+AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]{1,2})?)\s*(?:万元|万)?\s*$")
+
+
+async def amount(message: Message, state: FSMContext, t: Translator) -> None:
+    match = AMOUNT.match(message.text or "")
+    value: Decimal | None = None
+    if match:
+        try:
+            value = Decimal(match.group(1))
+        except InvalidOperation:  # pragma: no cover - the pattern admits decimals only
+            value = None
+    if value is None or not Decimal(0) < value <= Decimal(10_000_000):
+        await _refuse(message, t, InvalidInput(t("bot.events.form.bad_amount"), field="amount_wan"))
+        return
+    await _store(state, "financing_need", amount_wan=str(value))
+    await state.set_state(SignupForm.patents)
+    await message.answer(t("bot.events.form.patents"), reply_markup=views.form_buttons(t, "skip"))
+
+
+async def patents(message: Message, state: FSMContext, t: Translator) -> None:
+    text = (message.text or "").strip()
+    numbers: list[str] = []
+    if text.lower() not in NONE_WORDS:
+        try:
+            for part in re.split(r"[,，、;；\n]+", text):
+                if part.strip():
+                    numbers.append(normalise_patent_number(part))
+        except InvalidInput as exc:
+            await _refuse(message, t, exc)
+            return
+    await _store(state, "financing_need", patents=numbers[:50])
+    await state.set_state(SignupForm.purpose)
+    await message.answer(t("bot.events.form.purpose"), reply_markup=views.form_buttons(t, "skip"))
+
+
+async def purpose(message: Message, state: FSMContext, t: Translator) -> None:
+    await _store(state, "financing_need", purpose=(message.text or "").strip()[:1000])
+    await _summary(message, state, t)
+
+
+async def _summary(message: AnyMessage, state: FSMContext, t: Translator) -> None:
+    await state.set_state(SignupForm.confirm)
+    data = await state.get_data()
+    await message.answer(
+        views.summary(t, data), reply_markup=views.form_buttons(t, "confirm", "cancel")
+    )
+
+
+async def confirm(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    runtime: Runtime,
+    t: Translator,
+) -> None:
+    data = await state.get_data()
+    await state.clear()  # a second tap of the same button finds no form
+    await callback.answer()
+    if callback.message is None:
+        return
+    form = RegistrationIn.model_validate(
+        {
+            "company": {k: v for k, v in data["company"].items() if v is not None},
+            "contact": data["contact"],
+            "financing_need": data.get("financing_need"),
+        }
+    )
+    # The update's own session may hold SQLite's write lock: release it first.
+    await session.commit()
+    done = await register(
+        runtime.sessions,
+        data["event_id"],
+        form,
+        channel="telegram",
+        chat_id=callback.message.chat.id,
+        locale=t.locale,
+    )
+    registration = done.registration
+    position = await waitlist_position(session, registration)
+    await callback.message.answer(views.confirmation(t, registration, position))
+    await callback.message.answer_photo(
+        BufferedInputFile(views.checkin_qr(registration.checkin_code), "checkin.png"),
+        caption=t("bot.events.qr_caption", code=html.code(registration.checkin_code)),
+    )
+
+
+async def cancel(
+    message_or_callback: Message | CallbackQuery, state: FSMContext, t: Translator
+) -> None:
+    await state.clear()
+    if isinstance(message_or_callback, CallbackQuery):
+        await message_or_callback.answer()
+        target = message_or_callback.message
+    else:
+        target = message_or_callback
+    if target is not None:
+        await target.answer(t("bot.events.form.cancelled"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    in_form = StateFilter(SignupForm)
+    router.callback_query.register(start, EventCb.filter(F.action == "signup"))
+    router.message.register(cancel, in_form, Command("cancel"))
+    router.callback_query.register(cancel, in_form, FormCb.filter(F.action == "cancel"))
+    router.callback_query.register(
+        reuse_profile, SignupForm.profile, FormCb.filter(F.action == "reuse")
+    )
+    router.callback_query.register(
+        new_profile, SignupForm.profile, FormCb.filter(F.action == "new")
+    )
+    router.callback_query.register(skip, in_form, FormCb.filter(F.action == "skip"))
+    router.callback_query.register(
+        size, SignupForm.size, FormCb.filter(F.action.in_({"yes", "no"}))
+    )
+    router.callback_query.register(
+        confirm, SignupForm.confirm, FormCb.filter(F.action == "confirm")
+    )
+    text = F.text & ~F.text.startswith("/")
+    router.message.register(company_name, SignupForm.company_name, text)
+    router.message.register(credit_code, SignupForm.credit_code, text)
+    router.message.register(county, SignupForm.county, text)
+    router.message.register(contact_name, SignupForm.contact_name, text)
+    router.message.register(phone, SignupForm.phone, text)
+    router.message.register(amount, SignupForm.amount, text)
+    router.message.register(patents, SignupForm.patents, text)
+    router.message.register(purpose, SignupForm.purpose, text)
+    return router

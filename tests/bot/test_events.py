@@ -1,0 +1,196 @@
+"""Events in the bot, through the dispatcher: list, details, the sign-up form with
+validation at each step, confirmation with a QR code, my registrations and cancelling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiogram.methods import AnswerCallbackQuery, SendMessage, SendPhoto
+from sqlalchemy import select
+
+from bot.callbacks import EventCb, FormCb, MenuCb, MyRegCb
+from bot.factory import create_bot, create_dispatcher
+from bot.notify import register_telegram_sender
+from core.i18n import translate
+from events.models import FinancingNeed, Registration
+from events.registration import register
+from policydesk.runtime import Runtime
+from tests.bot.conftest import BotHarness
+from tests.bot.mocked_session import RecordingSession
+from tests.bot.updates import USER_ID, callback_update, text_update
+from tests.events.factories import event_in, registration_form
+from tests.events.helpers import new_event
+
+VALID_CODE = "91440300708461136T"
+
+
+@pytest.fixture
+async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
+    """The bot harness with flood control out of the way: a form is many quick updates."""
+    session = RecordingSession()
+    bot = create_bot(bot_runtime.settings, session=session)
+    register_telegram_sender(bot_runtime, bot)
+    dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
+    yield BotHarness(bot_runtime, bot, dispatcher, session)
+    await dispatcher.storage.close()
+
+
+async def _event(harness: BotHarness, **kwargs: Any) -> int:
+    event = await new_event(harness.runtime.sessions, event_in(**kwargs))
+    return event.id
+
+
+def _buttons(method: SendMessage) -> list[str]:
+    assert method.reply_markup is not None
+    return [b.callback_data for row in method.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+
+
+async def _tap(harness: BotHarness, data: str) -> None:
+    await harness.feed(callback_update(data))
+
+
+async def _say(harness: BotHarness, text: str) -> str:
+    await harness.feed(text_update(text))
+    return harness.last_sent().text
+
+
+async def _fill_training_form(harness: BotHarness, event_id: int) -> None:
+    await _tap(harness, EventCb(action="signup", event_id=event_id).pack())
+    assert harness.last_sent().text == translate("zh", "bot.events.form.company_name")
+    await _say(harness, "焦作<测试>科技有限公司")
+    await _say(harness, VALID_CODE)
+    await _tap(harness, FormCb(action="skip").pack())
+    await _tap(harness, FormCb(action="yes").pack())
+    await _say(harness, "王经理")
+    await _say(harness, "+86 138-0013-8000")
+
+
+async def test_list_details_and_a_full_sign_up(harness: BotHarness) -> None:
+    event_id = await _event(harness)
+    await harness.feed(text_update("/events"))
+    listing = harness.last_sent()
+    assert EventCb(action="show", event_id=event_id).pack() in _buttons(listing)
+    await _tap(harness, MenuCb(item="events").pack())  # the main-menu button, same list
+    assert harness.last_sent().text == listing.text
+
+    await _tap(harness, EventCb(action="show", event_id=event_id).pack())
+    card = harness.last_sent()
+    assert "专利信息检索培训" in card.text and "10" in card.text
+    assert EventCb(action="signup", event_id=event_id).pack() in _buttons(card)
+
+    await _fill_training_form(harness, event_id)
+    summary = harness.last_sent()
+    # User text is escaped in the summary.
+    assert "焦作&lt;测试&gt;科技有限公司" in summary.text and VALID_CODE in summary.text
+    assert "13800138000" in summary.text
+    confirm = FormCb(action="confirm").pack()
+    assert confirm in _buttons(summary)
+    await _tap(harness, confirm)
+    await _tap(harness, confirm)  # a double tap
+
+    async with harness.runtime.sessions() as session:
+        [registration] = list(await session.scalars(select(Registration)))
+    assert registration.status == "confirmed" and registration.channel == "telegram"
+    assert registration.contact.telegram_chat_id == USER_ID
+    assert registration.company.above_designated_size is True
+    texts = harness.session.texts(USER_ID)
+    assert any(registration.checkin_code in text and "报名成功" in text for text in texts)
+    [photo] = harness.session.of(SendPhoto)
+    assert photo.chat_id == USER_ID and registration.checkin_code in (photo.caption or "")
+    assert photo.photo.data.startswith(b"\x89PNG")  # type: ignore[union-attr]
+    # The second tap found no form: a stale-button answer, no second registration.
+    assert translate("zh", "bot.stale_button") in [
+        a.text for a in harness.session.of(AnswerCallbackQuery)
+    ]
+
+
+async def test_invalid_answers_name_the_field_and_keep_earlier_answers(
+    harness: BotHarness,
+) -> None:
+    event_id = await _event(harness)
+    await _tap(harness, EventCb(action="signup", event_id=event_id).pack())
+    await _say(harness, "焦作测试企业")
+    reply = await _say(harness, VALID_CODE[:-1] + "X")
+    assert "credit_code" in reply and "校验" in reply
+    reply = await _say(harness, "9144030070846113")
+    assert "credit_code" in reply and "18" in reply
+    assert (await _say(harness, VALID_CODE)) == translate("zh", "bot.events.form.county")
+    await _say(harness, "解放区")
+    await _tap(harness, FormCb(action="no").pack())
+    await _say(harness, "李四")
+    reply = await _say(harness, "12345")
+    assert "phone" in reply and "11" in reply
+    await _say(harness, "13912345678")
+    summary = harness.last_sent().text
+    assert "焦作测试企业" in summary and "解放区" in summary and "13912345678" in summary
+
+
+async def test_matchmaking_questions_and_the_remembered_profile(harness: BotHarness) -> None:
+    training = await _event(harness)
+    await _fill_training_form(harness, training)
+    await _tap(harness, FormCb(action="confirm").pack())
+    matchmaking = await _event(harness, kind="financing_matchmaking")
+
+    await _tap(harness, EventCb(action="signup", event_id=matchmaking).pack())
+    offer = harness.last_sent()
+    assert VALID_CODE in offer.text and FormCb(action="reuse").pack() in _buttons(offer)
+    await _tap(harness, FormCb(action="reuse").pack())
+    assert harness.last_sent().text == translate("zh", "bot.events.form.amount")
+    reply = await _say(harness, "很多")
+    assert "amount_wan" in reply
+    await _say(harness, "500万")
+    reply = await _say(harness, "ZL 2013 1 0123456.7")
+    assert "patents" in reply and "校验" in reply
+    await _say(harness, "ZL 2017 1 0601862.3, ZL99113861.9")
+    await _say(harness, "购置生产设备")
+    summary = harness.last_sent().text
+    assert "500" in summary and "ZL201710601862.3" in summary
+    await _tap(harness, FormCb(action="confirm").pack())
+    async with harness.runtime.sessions() as session:
+        need = await session.scalar(select(FinancingNeed))
+    assert need is not None and need.patents == ["ZL201710601862.3", "ZL99113861.9"]
+
+
+async def test_my_registrations_cancel_promotes_and_tells_the_next(harness: BotHarness) -> None:
+    event_id = await _event(harness, capacity=1)
+    await _fill_training_form(harness, event_id)
+    await _tap(harness, FormCb(action="confirm").pack())
+    other_chat = 5_550_001
+    waiting = await register(
+        harness.runtime.sessions, event_id, registration_form(3), chat_id=other_chat
+    )
+    assert waiting.registration.status == "waitlisted"
+
+    await harness.feed(text_update("/my"))
+    mine = harness.last_sent()
+    [ask] = [b for b in _buttons(mine) if b and b.startswith("mr1:ask")]
+    await _tap(harness, ask)
+    prompt = harness.last_sent()
+    [do] = [b for b in _buttons(prompt) if b and b.startswith("mr1:cancel")]
+    await _tap(harness, do)
+    async with harness.runtime.sessions() as session:
+        rows = {r.id: r.status for r in await session.scalars(select(Registration))}
+    assert rows[waiting.registration.id] == "confirmed"
+    assert sorted(rows.values()) == ["cancelled", "confirmed"]
+    told = harness.session.texts(other_chat)
+    assert told and waiting.registration.checkin_code in told[-1]
+
+
+async def test_another_chat_cannot_cancel_my_registration(harness: BotHarness) -> None:
+    event_id = await _event(harness)
+    done = await register(harness.runtime.sessions, event_id, registration_form(4), chat_id=77)
+    await _tap(harness, MyRegCb(action="cancel", registration_id=done.registration.id).pack())
+    async with harness.runtime.sessions() as session:
+        row = await session.get(Registration, done.registration.id)
+    assert row is not None and row.status == "confirmed"
+
+
+async def test_closed_event_offers_no_sign_up(harness: BotHarness) -> None:
+    event_id = await _event(harness, starts_in=timedelta(days=1), deadline_in=timedelta(minutes=-5))
+    await _tap(harness, EventCb(action="show", event_id=event_id).pack())
+    card = harness.last_sent()
+    assert translate("zh", "bot.events.closed") in card.text
+    assert EventCb(action="signup", event_id=event_id).pack() not in _buttons(card)
