@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pydantic import SecretStr
 
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.runner import start_front_door
 from core.settings import Settings
 from policydesk.runtime import Runtime, initialise, open_runtime
@@ -58,7 +58,7 @@ async def in_process(runtime: Runtime, count: int, concurrency: int) -> float:
         await asyncio.gather(*(dispatcher.feed_update(bot, u) for u in batch))
     elapsed = time.perf_counter() - started
     assert len(session.texts()) >= count, "some questions were not answered"
-    await dispatcher.storage.close()
+    await close_dispatcher(dispatcher)
     return count / elapsed
 
 

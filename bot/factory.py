@@ -21,6 +21,7 @@ from bot.middlewares import (
     I18nMiddleware,
     MemoryRateLimitStorage,
     RateLimitStorage,
+    RedisRateLimitStorage,
 )
 from bot.routers import FEATURES, RouterFactory, fallback
 from core.db import create_session_factory
@@ -51,6 +52,17 @@ def _fsm_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
+def _rate_limits(settings: Settings, dispatcher: Dispatcher) -> RateLimitStorage:
+    """Flood counters in Redis when replicas share it, else in this process."""
+    if not settings.redis_url:
+        return MemoryRateLimitStorage()
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(settings.redis_url)
+    dispatcher["closers"].append(client.aclose)
+    return RedisRateLimitStorage(client)
+
+
 def create_dispatcher(
     runtime: Runtime,
     *,
@@ -64,11 +76,16 @@ def create_dispatcher(
     ``runtime`` and ``settings`` are available to every handler by those names.
     """
     dispatcher = Dispatcher(
-        storage=_fsm_storage(runtime.settings), runtime=runtime, settings=runtime.settings
+        storage=_fsm_storage(runtime.settings),
+        runtime=runtime,
+        settings=runtime.settings,
+        closers=[],
     )
     # Outer middlewares run in registration order, after aiogram's own (user context, errors).
     dispatcher.update.outer_middleware(
-        FloodControlMiddleware(rate_limits or MemoryRateLimitStorage(), flood_limit, flood_window)
+        FloodControlMiddleware(
+            rate_limits or _rate_limits(runtime.settings, dispatcher), flood_limit, flood_window
+        )
     )
     # Updates run concurrently; on SQLite each update's transactions take the write lock
     # up front (BEGIN IMMEDIATE), because two read-then-write transactions would otherwise
@@ -82,3 +99,10 @@ def create_dispatcher(
         dispatcher.include_router(make_router())
     dispatcher.include_router(fallback.create_router())
     return dispatcher
+
+
+async def close_dispatcher(dispatcher: Dispatcher) -> None:
+    """Release what the dispatcher holds: FSM storage and any Redis connections."""
+    await dispatcher.storage.close()
+    for close in dispatcher["closers"]:
+        await close()

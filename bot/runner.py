@@ -12,11 +12,13 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand
 from pydantic import ValidationError
 
 from bot.dedupe import MemoryUpdateDedupe, RedisUpdateDedupe, UpdateDedupe
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.notify import register_telegram_sender
+from core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, translate
 from core.settings import Settings
 from policydesk.runtime import Runtime
 
@@ -50,15 +52,34 @@ class TelegramFrontDoor:
             self.polling.cancel()
             with suppress(asyncio.CancelledError):
                 await self.polling
-        await self.dispatcher.storage.close()
+        await close_dispatcher(self.dispatcher)
         await self.bot.session.close()
 
 
-def _dedupe(settings: Settings) -> UpdateDedupe:
+COMMANDS = ("start", "help", "events", "subscribe", "unsubscribe", "language")
+
+
+async def publish_commands(bot: Bot) -> None:
+    """The command menu Telegram clients show, in Chinese and for English clients."""
+    try:
+        for locale in SUPPORTED_LOCALES:
+            commands = [
+                BotCommand(command=name, description=translate(locale, f"bot.commands.{name}"))
+                for name in COMMANDS
+            ]
+            code = None if locale == DEFAULT_LOCALE else locale
+            await bot.set_my_commands(commands, language_code=code)
+    except TelegramAPIError:
+        log.warning("could not publish the command menu", exc_info=True)
+
+
+def _dedupe(settings: Settings, dispatcher: Dispatcher) -> UpdateDedupe:
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        return RedisUpdateDedupe(Redis.from_url(settings.redis_url))
+        client = Redis.from_url(settings.redis_url)
+        dispatcher["closers"].append(client.aclose)
+        return RedisUpdateDedupe(client)
     return MemoryUpdateDedupe()
 
 
@@ -76,6 +97,7 @@ async def start_front_door(
     bot = bot or create_bot(settings)
     dispatcher = create_dispatcher(runtime)
     register_telegram_sender(runtime, bot)
+    await publish_commands(bot)
     secret: str | None = None
     task: asyncio.Task[None] | None = None
     if settings.webhook_url:
@@ -96,7 +118,7 @@ async def start_front_door(
             log.exception("could not register the webhook %s", settings.webhook_url)
     elif polling:
         task = asyncio.create_task(_poll(bot, dispatcher))
-    return TelegramFrontDoor(bot, dispatcher, secret, _dedupe(settings), task)
+    return TelegramFrontDoor(bot, dispatcher, secret, _dedupe(settings, dispatcher), task)
 
 
 async def _poll(bot: Bot, dispatcher: Dispatcher) -> None:
@@ -116,8 +138,9 @@ async def run_polling(runtime: Runtime) -> None:
     dispatcher = create_dispatcher(runtime)
     register_telegram_sender(runtime, bot)
     try:
+        await publish_commands(bot)
         await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
     finally:
-        await dispatcher.storage.close()
+        await close_dispatcher(dispatcher)
         await bot.session.close()

@@ -115,6 +115,9 @@ async def cmd_revoke_token(rt: Runtime, args: argparse.Namespace) -> int:
 async def cmd_bot(rt: Runtime, args: argparse.Namespace) -> int:
     from bot.runner import run_polling
 
+    if rt.settings.bot_token is None:
+        print("error: set POLICYDESK_BOT_TOKEN to run the bot", file=sys.stderr)
+        return 2
     logging.getLogger().setLevel(logging.INFO)
     await ensure_initialised(rt)
     await run_polling(rt)

@@ -1,7 +1,12 @@
 """Update middlewares, outermost first: flood control, DB session, chat user, i18n."""
 
 from bot.middlewares.db import DbSessionMiddleware
-from bot.middlewares.flood import FloodControlMiddleware, MemoryRateLimitStorage, RateLimitStorage
+from bot.middlewares.flood import (
+    FloodControlMiddleware,
+    MemoryRateLimitStorage,
+    RateLimitStorage,
+    RedisRateLimitStorage,
+)
 from bot.middlewares.i18n import I18nMiddleware
 from bot.middlewares.users import ChatUserMiddleware
 
@@ -12,4 +17,5 @@ __all__ = [
     "I18nMiddleware",
     "MemoryRateLimitStorage",
     "RateLimitStorage",
+    "RedisRateLimitStorage",
 ]

@@ -7,6 +7,7 @@ Counting lives behind ``RateLimitStorage`` so that replicas can share it (e.g. R
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -52,6 +53,23 @@ class MemoryRateLimitStorage:
     def _forget_idle(self, now: float, window: float) -> None:
         for key in [k for k, (start, _) in self._windows.items() if now - start >= window]:
             del self._windows[key]
+
+
+class RedisRateLimitStorage:
+    """Fixed windows counted in Redis (``INCR`` + ``EXPIRE``), shared by every replica."""
+
+    def __init__(
+        self, redis: Any, prefix: str = "pd:flood:", clock: Callable[[], float] = time.time
+    ) -> None:
+        self.redis, self.prefix, self._clock = redis, prefix, clock
+
+    async def hit(self, key: str, limit: int, window: float) -> Verdict:
+        name = f"{self.prefix}{key}:{int(self._clock() // window)}"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, math.ceil(window) + 1)
+            count, _ = await pipe.execute()
+        return Verdict(allowed=count <= limit, first_refusal=count == limit + 1)
 
 
 class FloodControlMiddleware(BaseMiddleware):

@@ -3,37 +3,46 @@ the officer's answer comes back here."""
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 
-from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram import Bot, Router, html
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import HandoffCb
 from bot.filters import user_key
-from core.i18n import Translator
+from core.i18n import DEFAULT_LOCALE, Translator, translate
+from core.settings import Settings
 from knowledge.open_questions import attach_chat
+
+log = logging.getLogger(__name__)
+
+
+def _is_handoff(button: InlineKeyboardButton) -> bool:
+    return (button.callback_data or "").startswith(HandoffCb.__prefix__ + HandoffCb.__separator__)
 
 
 def _without_handoff(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
     if markup is None:
         return None
-    prefix = HandoffCb.__prefix__ + HandoffCb.__separator__
-    rows = [
-        [b for b in row if not (b.callback_data or "").startswith(prefix)]
-        for row in markup.inline_keyboard
-    ]
+    rows = [[b for b in row if not _is_handoff(b)] for row in markup.inline_keyboard]
     return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
 
 async def handoff(
-    callback: CallbackQuery, callback_data: HandoffCb, session: AsyncSession, t: Translator
+    callback: CallbackQuery,
+    callback_data: HandoffCb,
+    session: AsyncSession,
+    t: Translator,
+    bot: Bot,
+    settings: Settings,
 ) -> None:
     """Idempotent: a double tap ties the same chat again and shows the same notice."""
     message = callback.message if isinstance(callback.message, Message) else None
     chat_id = message.chat.id if message is not None else callback.from_user.id
-    await attach_chat(
+    question = await attach_chat(
         session,
         callback_data.question_id,
         "telegram",
@@ -42,10 +51,30 @@ async def handoff(
     )
     await session.commit()
     await callback.answer(t("bot.ask.handoff_done"), show_alert=True)
-    if message is not None:
-        # "message is not modified" on a double tap is expected and harmless.
-        with suppress(TelegramBadRequest):
-            await message.edit_reply_markup(reply_markup=_without_handoff(message.reply_markup))
+    if message is None:
+        return
+    # A double tap finds the button already gone: tell the officers only once.
+    markup = message.reply_markup
+    first_tap = markup is not None and any(
+        _is_handoff(b) for r in markup.inline_keyboard for b in r
+    )
+    # "message is not modified" on a double tap is expected and harmless.
+    with suppress(TelegramBadRequest):
+        await message.edit_reply_markup(reply_markup=_without_handoff(markup))
+    if first_tap:
+        await _tell_officers(bot, settings, question.id, question.question)
+
+
+async def _tell_officers(bot: Bot, settings: Settings, question_id: int, text: str) -> None:
+    """Officers' chats hear of the question with the /answer command to reply with."""
+    notice = translate(
+        DEFAULT_LOCALE, "bot.officer.new_question", id=question_id, question=html.quote(text)
+    )
+    for chat_id in settings.admin_chat_ids:
+        try:
+            await bot.send_message(chat_id, notice)
+        except TelegramAPIError:
+            log.warning("officer chat %s did not receive question %s", chat_id, question_id)
 
 
 def create_router() -> Router:

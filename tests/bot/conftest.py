@@ -13,7 +13,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import Update
 from pydantic import SecretStr
 
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.notify import register_telegram_sender
 from policydesk.runtime import Runtime
 from tests.bot.mocked_session import BOT_USER, RecordingSession
@@ -69,4 +69,4 @@ async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
     register_telegram_sender(bot_runtime, bot)
     dispatcher = create_dispatcher(bot_runtime)
     yield BotHarness(bot_runtime, bot, dispatcher, session)
-    await dispatcher.storage.close()
+    await close_dispatcher(dispatcher)

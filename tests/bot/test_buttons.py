@@ -55,7 +55,10 @@ async def _handoff(harness: BotHarness) -> tuple[int, dict[str, object]]:
     handoff = answer["reply_markup"]["inline_keyboard"][1][0]["callback_data"]  # type: ignore[index]
     question_id = HandoffCb.unpack(handoff).question_id
     await harness.feed(callback_update(handoff, message_body=answer))
-    await harness.feed(callback_update(handoff, message_body=answer))  # a double tap
+    # A second tap, from the message as the client shows it after the bot's edit.
+    [edit] = harness.session.of(EditMessageReplyMarkup)
+    edited = {**answer, "reply_markup": edit.reply_markup.model_dump(exclude_none=True)}  # type: ignore[union-attr]
+    await harness.feed(callback_update(handoff, message_body=edited))
     return question_id, answer
 
 
@@ -63,6 +66,8 @@ async def test_handoff_then_officer_answer_reaches_the_asker(harness: BotHarness
     question_id, _ = await _handoff(harness)
     assert alerts(harness) == [translate("zh", "bot.ask.handoff_done")] * 2
     [edit, _again] = harness.session.of(EditMessageReplyMarkup)
+    [notice] = harness.session.texts(OFFICER_ID)  # officers hear of it once
+    assert f"/answer {question_id} " in notice and "明天焦作的天气怎么样?" in notice
     assert [b.text for row in edit.reply_markup.inline_keyboard for b in row] == [  # type: ignore[union-attr]
         translate("zh", "bot.feedback.up"),
         translate("zh", "bot.feedback.down"),

@@ -63,6 +63,14 @@ async def test_start_shows_the_welcome_and_menu(live: Live) -> None:
     assert len(callback_data(welcome)) == 4
 
 
+async def test_command_menu_is_published_in_both_languages(live: Live) -> None:
+    calls = [c for c in live.emu.requests if c.method.lower() == "setmycommands"]
+    by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
+    assert set(by_language) == {None, "en"}
+    assert [c["command"] for c in by_language[None]][:2] == ["start", "help"]
+    assert by_language["en"][0]["description"] == translate("en", "bot.commands.start")
+
+
 async def test_question_gets_a_cited_answer_and_a_vote_is_stored(live: Live) -> None:
     live.emu.send_text(USER, "知识产权质押融资工作怎么开展?")
     await live.emu.wait_for_call("sendChatAction", chat_id=USER)
