@@ -20,10 +20,11 @@ async def ask_and_record(
     user_key: str | None = None,
     chat_id: int | None = None,
     locale: str = "zh",
+    include_expired: bool = False,
 ) -> tuple[Answer, AnswerLog]:
     """Answer, record the exchange, and open a question for officers when not answered."""
     await kb.refresh(session)
-    answer = kb.ask(question, locale=locale)
+    answer = kb.ask(question, locale=locale, include_expired=include_expired)
     text = kb.validate_question(question)
     log_row = AnswerLog(
         question=text,

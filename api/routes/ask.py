@@ -18,6 +18,9 @@ class AskRequest(BaseModel):
         min_length=1, max_length=500, description="The question, in Chinese or English"
     )
     locale: Literal["zh", "en"] = "zh"
+    include_expired: bool = Field(
+        False, description="Also search documents whose validity date has passed"
+    )
 
 
 class SourceOut(BaseModel):
@@ -41,6 +44,11 @@ class AnswerOut(BaseModel):
 async def ask(body: AskRequest, session: SessionDep, knowledge: KnowledgeDep) -> AnswerOut:
     # Validation of blank text happens in the service (422 via the domain error handler).
     answer, _ = await ask_and_record(
-        session, knowledge, body.question, channel="api", locale=body.locale
+        session,
+        knowledge,
+        body.question,
+        channel="api",
+        locale=body.locale,
+        include_expired=body.include_expired,
     )
     return AnswerOut.model_validate(answer.to_json())

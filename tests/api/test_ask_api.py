@@ -65,3 +65,24 @@ async def test_health_and_openapi(client: httpx.AsyncClient) -> None:
     assert ready.status_code == 200 and ready.json()["ready"] is True
     schema = (await client.get("/openapi.json")).json()
     assert "/api/v1/ask" in schema["paths"]
+
+
+async def test_expired_documents_only_on_request(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    from knowledge.ingest import ingest_bytes
+
+    text = "一、说明\n1.旧政策。对参加2010年专利周活动的企业给予一次性专利周参展补贴。\n"
+    async with runtime.sessions() as session:
+        await ingest_bytes(
+            session,
+            runtime.knowledge,
+            [("old.txt", text.encode(), {"title": "旧通知", "valid_until": "2012-12-31"})],
+        )
+        await session.commit()
+    plain = (await client.post("/api/v1/ask", json={"question": "专利周参展补贴"})).json()
+    assert all(s["document"] != "旧通知" for s in plain["sources"])
+    wide = await client.post(
+        "/api/v1/ask", json={"question": "专利周参展补贴", "include_expired": True}
+    )
+    assert any(s["document"] == "旧通知" for s in wide.json()["sources"])
