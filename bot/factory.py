@@ -23,6 +23,7 @@ from bot.middlewares import (
     RateLimitStorage,
     RedisRateLimitStorage,
 )
+from bot.retry import RetryAfterMiddleware
 from bot.routers import FEATURES, RouterFactory, fallback
 from core.db import create_session_factory
 from core.errors import InvalidInput
@@ -31,16 +32,19 @@ from policydesk.runtime import Runtime
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
-    """A bot speaking Telegram HTML, on ``POLICYDESK_TELEGRAM_API_BASE`` when set."""
+    """A bot speaking Telegram HTML, on ``POLICYDESK_TELEGRAM_API_BASE`` when set, that
+    waits out Telegram's flood control (see ``bot/retry.py``)."""
     if settings.bot_token is None:
         raise InvalidInput("POLICYDESK_BOT_TOKEN is not set", field="bot_token")
     if session is None and settings.telegram_api_base:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    return Bot(
+    bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    bot.session.middleware(RetryAfterMiddleware())
+    return bot
 
 
 def _fsm_storage(settings: Settings) -> BaseStorage:

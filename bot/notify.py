@@ -3,11 +3,10 @@ service message) reaches a chat."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.render import render_plain
@@ -17,9 +16,6 @@ from core.notify import DeliveryFailed, Sender
 from policydesk.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-# Waiting longer than this for Telegram's flood control would hold the caller too long.
-MAX_RETRY_AFTER = 10
 
 
 def telegram_sender(
@@ -32,7 +28,8 @@ def telegram_sender(
         (none when ``header_key`` is None).
 
         A chat that blocked the bot is logged and skipped: the officer's answer is still
-        recorded. Any other failure raises ``DeliveryFailed`` so that the caller can retry.
+        recorded. Any other failure (after the bot's own waits on flood control) raises
+        ``DeliveryFailed`` so that the caller can retry.
         """
         chat_id = int(address)
         async with sessions() as session:
@@ -41,7 +38,7 @@ def telegram_sender(
         header = t(header_key) if header_key else None
         for chunk in render_plain(text, header=header):
             try:
-                await _send_once(bot, chat_id, chunk)
+                await bot.send_message(chat_id, chunk)
             except TelegramForbiddenError:
                 log.warning("chat %s has blocked the bot; message not delivered", chat_id)
                 return
@@ -49,16 +46,6 @@ def telegram_sender(
                 raise DeliveryFailed(f"Telegram refused the message: {exc.message}") from exc
 
     return send
-
-
-async def _send_once(bot: Bot, chat_id: int, text: str) -> None:
-    try:
-        await bot.send_message(chat_id, text)
-    except TelegramRetryAfter as exc:
-        if exc.retry_after > MAX_RETRY_AFTER:
-            raise
-        await asyncio.sleep(exc.retry_after)
-        await bot.send_message(chat_id, text)
 
 
 def register_telegram_sender(runtime: Runtime, bot: Bot) -> None:

@@ -26,12 +26,13 @@ class RecordingSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
-        self.failures: dict[int, Failure] = {}
+        self.failures: dict[int, tuple[Failure, int | None]] = {}
         self._message_ids = itertools.count(1000)
 
-    def fail_for(self, chat_id: int, failure: Failure) -> None:
-        """Every request addressed to ``chat_id`` raises ``failure(method)``."""
-        self.failures[chat_id] = failure
+    def fail_for(self, chat_id: int, failure: Failure, times: int | None = None) -> None:
+        """Requests addressed to ``chat_id`` raise ``failure(method)`` (``times`` times, or
+        every time)."""
+        self.failures[chat_id] = (failure, times)
 
     async def make_request(
         self,
@@ -42,7 +43,13 @@ class RecordingSession(BaseSession):
         self.requests.append(method)
         chat_id = getattr(method, "chat_id", None)
         if isinstance(chat_id, int) and chat_id in self.failures:
-            raise self.failures[chat_id](method)
+            failure, times = self.failures[chat_id]
+            if times is not None:
+                if times <= 1:
+                    del self.failures[chat_id]
+                else:
+                    self.failures[chat_id] = (failure, times - 1)
+            raise failure(method)
         return self._result(method)  # type: ignore[return-value]
 
     def _result(self, method: TelegramMethod[Any]) -> Any:

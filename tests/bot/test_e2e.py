@@ -144,3 +144,21 @@ async def test_a_user_who_blocked_the_bot_is_remembered_and_the_bot_keeps_going(
             break
         await asyncio.sleep(0.02)
     assert await blocked()
+
+
+async def test_telegram_flood_control_is_waited_out(live: Live) -> None:
+    live.emu.inject("sendMessage", status=429, retry_after=1, chat_id=USER)
+    live.emu.send_text(USER, "/start")
+    refused = await live.emu.wait_for_call("sendMessage", chat_id=USER, ok=False)
+    assert refused.status == 429
+    await live.emu.wait_for_message(USER, contains="知识产权政策助手")
+    assert len(live.emu.sent_messages(USER)) == 1  # sent once, after the wait
+
+
+async def test_a_telegram_server_error_costs_one_reply_not_the_bot(live: Live) -> None:
+    live.emu.inject("sendMessage", status=502, chat_id=USER)
+    live.emu.send_text(USER, "/start")
+    await live.emu.wait_for_call("sendMessage", chat_id=USER, ok=False)
+    await live.emu.wait_for_message(USER, contains=translate("zh", "bot.error.generic"))
+    live.emu.send_text(USER, "/help")
+    await live.emu.wait_for_message(USER, contains=translate("zh", "bot.help", limit=500)[:20])
