@@ -20,10 +20,12 @@ from events.notices import local_time
 from events.seats import SeatCount
 from events.service import registration_open
 
+MAX_LISTED = 20  # soonest first; a longer keyboard is unusable on a phone
+
 
 def event_list(t: Translator, events: Sequence[Event]) -> tuple[str, InlineKeyboardMarkup]:
     builder = InlineKeyboardBuilder()
-    for event in events:
+    for event in events[:MAX_LISTED]:
         label = f"{local_time(event.starts_at)[5:]} {event.title}"
         builder.button(text=label[:60], callback_data=EventCb(action="show", event_id=event.id))
     builder.button(text=t("bot.events.my_button"), callback_data=MyRegCb(action="list"))

@@ -147,6 +147,7 @@ async def _register(
         session.add(registration)
     else:  # a cancelled registration of this company comes back to life at the queue's end
         registration.financing_need = None
+        await session.flush()  # delete the old need before its replacement is inserted
         registration.cancelled_at = registration.cancelled_by = None
         registration.checked_in_at = None
     registration.contact_id = contact.id

@@ -4,7 +4,6 @@ registration by its secret (look up, cancel)."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 
 from fastapi import APIRouter, Query, status
@@ -62,7 +61,7 @@ class CompanyOut(BaseModel):
 
 
 class FinancingNeedOut(BaseModel):
-    amount_wan: Decimal
+    amount_wan: float = Field(description="万元")
     patents: list[str]
     purpose: str
     preferred_banks: list[str]
@@ -98,7 +97,7 @@ class RegistrationOut(BaseModel):
             financing_need=None
             if need is None
             else FinancingNeedOut(
-                amount_wan=need.amount_wan,
+                amount_wan=float(need.amount_wan),
                 patents=need.patents,
                 purpose=need.purpose,
                 preferred_banks=need.preferred_banks,

@@ -103,6 +103,7 @@ async def test_public_listing_sign_up_and_cancel_with_secret(
     created = first.json()
     assert created["status"] == "confirmed" and created["secret"] and created["checkin_code"]
     assert created["financing_need"]["patents"] == ["ZL201710601862.3"]
+    assert created["financing_need"]["amount_wan"] == 300
     second = (
         await client.post(f"/api/v1/events/{event_id}/registrations", json=_sign_up(2))
     ).json()

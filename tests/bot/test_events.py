@@ -17,6 +17,7 @@ from bot.notify import register_telegram_sender
 from core.i18n import translate
 from events.models import FinancingNeed, Registration
 from events.registration import register
+from events.reminders import run_due_reminders
 from policydesk.runtime import Runtime
 from tests.bot.conftest import BotHarness
 from tests.bot.mocked_session import RecordingSession
@@ -194,3 +195,21 @@ async def test_closed_event_offers_no_sign_up(harness: BotHarness) -> None:
     card = harness.last_sent()
     assert translate("zh", "bot.events.closed") in card.text
     assert EventCb(action="signup", event_id=event_id).pack() not in _buttons(card)
+
+
+async def test_reminders_reach_the_chat_through_the_bot_without_the_officer_header(
+    harness: BotHarness,
+) -> None:
+    event_id = await _event(harness, starts_in=timedelta(days=2))
+    await _fill_training_form(harness, event_id)
+    await _tap(harness, FormCb(action="confirm").pack())
+    harness.session.clear()
+    async with harness.runtime.sessions() as session:
+        registration = await session.scalar(select(Registration))
+    assert registration is not None
+    when = registration.event.starts_at - timedelta(hours=20)
+    report = await run_due_reminders(harness.runtime.sessions, harness.runtime.notifier, now=when)
+    assert report.sent == 1
+    [text] = harness.session.texts(USER_ID)
+    assert registration.checkin_code in text and "提醒" in text
+    assert translate("zh", "bot.officer.reply") not in text

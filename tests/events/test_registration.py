@@ -223,3 +223,18 @@ async def test_check_in_by_code(sessions: Sessions) -> None:
         await check_in(sessions, event.id, second.registration.checkin_code)
     with pytest.raises(RegistrationNotFound):
         await check_in(sessions, event.id, "NOPE0000")
+
+
+async def test_registering_again_after_cancelling_replaces_the_financing_need(
+    sessions: Sessions, notifier: RecordingNotifier
+) -> None:
+    event = await new_event(sessions, event_in(kind="financing_matchmaking"))
+    first_need = FinancingNeedIn(amount_wan=Decimal("100"), patents=["ZL99113861.9"])
+    first = await register(sessions, event.id, registration_form(1, need=first_need))
+    await cancel_registration(sessions, notifier, secret=first.secret)
+    second_need = FinancingNeedIn(amount_wan=Decimal("250.5"), purpose="研发")
+    again = await register(sessions, event.id, registration_form(1, need=second_need))
+    assert again.registration.status == "confirmed"
+    async with sessions() as session:
+        [need] = list(await session.scalars(select(FinancingNeed)))
+    assert (need.amount_wan, need.patents, need.purpose) == (Decimal("250.50"), [], "研发")
