@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events.errors import RegistrationNotFound
 from events.models import Company, Contact, Event, Registration, RegistrationStatus
+from events.service import valid_id
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,18 @@ async def waitlist_position(session: AsyncSession, registration: Registration) -
         )
     )
     return int(ahead or 0) + 1
+
+
+async def own_registration(
+    session: AsyncSession, registration_id: int, chat_id: int | None
+) -> Registration:
+    """The registration when its contact is bound to ``chat_id`` (any, for ``None``: the
+    office); otherwise ``RegistrationNotFound``, the same for missing and for not yours."""
+    registration = (
+        await session.get(Registration, registration_id) if valid_id(registration_id) else None
+    )
+    if registration is None or (
+        chat_id is not None and registration.contact.telegram_chat_id != chat_id
+    ):
+        raise RegistrationNotFound(f"registration {registration_id} does not exist")
+    return registration

@@ -37,6 +37,7 @@ from events.models import (
     RegistrationStatus,
 )
 from events.notices import Notice, deliver, notice_for
+from events.queries import own_registration
 from events.reminders import schedule_reminders, skip_reminders
 from events.schemas import CompanyIn, ContactIn, RegistrationIn
 from events.seats import promote_waitlist, seat_counts
@@ -237,7 +238,11 @@ async def cancel_registration(
         if secret is not None:
             found = await find_by_secret(session, secret)
         else:
-            found = await _owned(session, registration_id, chat_id, by)
+            if by != "office" and chat_id is None:
+                raise RegistrationNotFound(f"registration {registration_id} does not exist")
+            found = await own_registration(
+                session, registration_id or 0, None if by == "office" else chat_id
+            )
         event = await get_event(session, found.event_id, lock=True)
         registration = await session.get(Registration, found.id, populate_existing=True)
         assert registration is not None  # the event lock keeps the row in place
@@ -257,18 +262,4 @@ async def cancel_registration(
         notices += [notice_for(reg, "promoted") for reg in promoted]
         await session.flush()
     await deliver(notifier, [n for n in notices if n is not None])
-    return registration
-
-
-async def _owned(
-    session: AsyncSession, registration_id: int | None, chat_id: int | None, by: str
-) -> Registration:
-    registration = await session.get(Registration, registration_id or 0)
-    mine = by == "office" or (
-        chat_id is not None
-        and registration is not None
-        and registration.contact.telegram_chat_id == chat_id
-    )
-    if registration is None or not mine:
-        raise RegistrationNotFound(f"registration {registration_id} does not exist")
     return registration

@@ -51,9 +51,18 @@ async def list_public_events(
     return list(await session.scalars(query.order_by(Event.starts_at, Event.id)))
 
 
+# Ids are 32-bit integers in the database: a larger one (a forged button, a fuzzed URL)
+# names nothing, and must not reach PostgreSQL as an out-of-range parameter.
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
 async def get_public_event(session: AsyncSession, event_id: int) -> Event:
     """A published or cancelled event; drafts are invisible to the public."""
-    event = await session.get(Event, event_id)
+    event = await session.get(Event, event_id) if valid_id(event_id) else None
     if event is None or event.status == EventStatus.DRAFT.value:
         raise EventNotFound(f"event {event_id} does not exist", field="event_id")
     return event
@@ -74,7 +83,7 @@ async def get_event(session: AsyncSession, event_id: int, *, lock: bool = False)
     query = select(Event).where(Event.id == event_id)
     if lock:
         query = query.with_for_update()
-    event = await session.scalar(query)
+    event = await session.scalar(query) if valid_id(event_id) else None
     if event is None:
         raise EventNotFound(f"event {event_id} does not exist", field="event_id")
     return event

@@ -12,9 +12,7 @@ from bot import event_views as views
 from bot.callbacks import EventCb, MenuCb, MyRegCb
 from bot.routers import event_signup
 from core.i18n import Translator
-from events.errors import RegistrationNotFound
-from events.models import Registration
-from events.queries import registrations_of_chat
+from events.queries import own_registration, registrations_of_chat
 from events.registration import cancel_registration
 from events.seats import seat_counts
 from events.service import get_public_event, list_public_events
@@ -77,9 +75,9 @@ async def ask_cancel(
     await callback.answer()
     if callback.message is None:
         return
-    registration = await session.get(Registration, callback_data.registration_id)
-    if registration is None or registration.contact.telegram_chat_id != callback.message.chat.id:
-        raise RegistrationNotFound(f"registration {callback_data.registration_id} does not exist")
+    registration = await own_registration(
+        session, callback_data.registration_id, callback.message.chat.id
+    )
     text, markup = views.cancel_prompt(t, registration)
     await callback.message.answer(text, reply_markup=markup)
 

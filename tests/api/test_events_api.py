@@ -247,3 +247,16 @@ async def test_admin_event_lifecycle_registrations_check_in_and_exports(
     assert (
         cancelled.json()["status"] == "cancelled" and cancelled.json()["cancelled_by"] == "office"
     )
+
+
+async def test_ids_beyond_the_database_range_are_404_not_500(
+    client: httpx.AsyncClient, officer: dict[str, str]
+) -> None:
+    huge = 2**40
+    assert (await client.get(f"/api/v1/events/{huge}")).status_code == 404
+    signup = await client.post(f"/api/v1/events/{huge}/registrations", json=_sign_up(1))
+    assert signup.status_code == 404
+    for path in (f"/api/v1/admin/events/{huge}", f"/api/v1/admin/events/{huge}/registrations"):
+        assert (await client.get(path, headers=officer)).status_code == 404
+    cancel = await client.post(f"/api/v1/admin/registrations/{huge}/cancel", headers=officer)
+    assert cancel.status_code == 404
