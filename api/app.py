@@ -6,12 +6,35 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
+from api.admin_ui import AdminUI
 from api.errors import install_error_handlers
-from api.routes import admin_events, admin_questions, ask, events, health, telegram
+from api.limits import BodySizeMiddleware, MemoryRateStore, Rate, RateLimitMiddleware
+from api.routes import (
+    admin_documents,
+    admin_events,
+    admin_faq,
+    admin_questions,
+    admin_stats,
+    admin_tokens,
+    ask,
+    events,
+    health,
+    telegram,
+    web,
+)
 from bot.runner import start_front_door
 from core.settings import Settings
 from policydesk.runtime import Runtime, ensure_initialised, open_runtime
+from webchat.sender import CHANNEL as WEB_CHANNEL
+from webchat.sender import register_web_sender
+
+UPLOAD_PATHS = ("/api/v1/admin/documents", "/admin/upload")
+
+
+def _is_public_api(path: str) -> bool:
+    return path.startswith("/api/v1/") and not path.startswith("/api/v1/admin/")
 
 
 def create_app(
@@ -22,13 +45,18 @@ def create_app(
     With a bot token configured, the bot runs inside the app: webhook mode when
     ``POLICYDESK_WEBHOOK_URL`` is set, else long polling (unless ``bot_polling`` is False).
     """
+    settings = settings or (runtime.settings if runtime else Settings())
+    admin_ui = AdminUI(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
-        rt = runtime or await open_runtime(settings or Settings())
+        rt = runtime or await open_runtime(settings)
         await ensure_initialised(rt)
+        if not rt.notifier.has(WEB_CHANNEL):
+            register_web_sender(rt.notifier, rt.sessions)
         app.state.runtime = rt
+        admin_ui.bind(rt)
         app.state.telegram = await start_front_door(rt, polling=bot_polling)
         try:
             yield
@@ -54,6 +82,26 @@ def create_app(
         admin_events.router,
         admin_questions.router,
         telegram.router,
+        web.router,
+        web.api,
+        admin_tokens.router,
+        admin_documents.router,
+        admin_faq.router,
+        admin_stats.router,
     ):
         app.include_router(router)
+    app.mount("/static/web", StaticFiles(directory=web.WEB_DIR), name="web-static")
+    admin_ui.mount(app)
+    app.add_middleware(
+        BodySizeMiddleware,
+        limit_for=lambda path: (
+            settings.max_upload_bytes if path.startswith(UPLOAD_PATHS) else settings.max_body_bytes
+        ),
+    )
+    app.add_middleware(
+        RateLimitMiddleware,
+        rate=Rate.parse(settings.rate_limit),
+        store=MemoryRateStore(),
+        is_limited=_is_public_api,
+    )
     return app

@@ -8,11 +8,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.tokens import ApiToken, Role, authenticate
 from knowledge.service import KnowledgeBase
 from policydesk.runtime import Runtime
+from webchat.sender import bind_session
 
 bearer = HTTPBearer(
     auto_error=False, description="Admin API token (`policydesk admin create-token`)"
@@ -27,11 +29,23 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed when the route returns without error."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed when the route returns without error.
+
+    On SQLite a request that may write takes the write lock up front (BEGIN IMMEDIATE):
+    a transaction that read first and writes later fails outright if another writer
+    committed in between (a background ingest job, say), instead of waiting its turn.
+    """
     async with runtime.sessions() as session:
+        if request.method not in SAFE_METHODS:
+            await session.connection(execution_options={"sqlite_immediate": True})
         try:
-            yield session
+            # Senders that store messages (the web channel) write through this session.
+            with bind_session(session):
+                yield session
             await session.commit()
         except BaseException:
             await session.rollback()
@@ -50,6 +64,7 @@ KnowledgeDep = Annotated[KnowledgeBase, Depends(get_knowledge)]
 
 def _requires(role: Role):  # type: ignore[no-untyped-def]
     async def check(
+        request: Request,
         session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> ApiToken:
@@ -68,9 +83,22 @@ def _requires(role: Role):  # type: ignore[no-untyped-def]
             )
         if not Role(token.role).allows(role):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the {role.value} role")
+        if request.method in SAFE_METHODS:
+            await _commit_last_used(session, token)
         return token
 
     return check
+
+
+async def _commit_last_used(session: AsyncSession, token: ApiToken) -> None:
+    """Commit the token's last-used time at once, best effort, for read-only requests:
+    they then hold no write for the rest of the request (on SQLite a later write in a
+    transaction that read first fails if another writer committed in between)."""
+    try:
+        await session.commit()
+    except OperationalError:
+        await session.rollback()
+        await session.refresh(token)
 
 
 CurrentOfficer = Annotated[ApiToken, Depends(_requires(Role.OFFICER))]

@@ -14,6 +14,9 @@ MODEL_MODULES = [
     "events.models",
     "core.chat_users",
     "knowledge.feedback",
+    "core.officers",
+    "knowledge.ingest_jobs",
+    "webchat.models",
 ]
 
 

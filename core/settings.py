@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     session_secret: SecretStr | None = None
+    rate_limit: str = Field("120/minute", description="public API routes, per client address")
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description="JSON and form bodies")
+    max_upload_bytes: int = Field(21 * 1024 * 1024, ge=1024, description="document uploads")
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod

@@ -147,6 +147,25 @@ async def cmd_reminders(rt: Runtime, args: argparse.Namespace) -> int:
         await bot.session.close()
 
 
+async def cmd_create_officer(rt: Runtime, args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from core.officers import create_officer
+
+    password = os.environ.get("POLICYDESK_OFFICER_PASSWORD") or ""
+    if not password:
+        password = getpass.getpass(f"password for {args.username}: ")
+        if password != getpass.getpass("again: "):
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    async with rt.sessions() as session:
+        row = await create_officer(session, args.username, password, args.role)
+        await session.commit()
+    print(f"officer {row.username} ({row.role}) created; log in at /admin")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -229,6 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = admin.add_parser("revoke-token", help="revoke an admin API token")
     p.add_argument("id", type=int)
     p.set_defaults(run=cmd_revoke_token)
+    p = admin.add_parser(
+        "create-officer",
+        help="add a browser login for /admin (password from a prompt or "
+        "POLICYDESK_OFFICER_PASSWORD)",
+    )
+    p.add_argument("username")
+    p.add_argument("--role", choices=["officer", "admin"], default="officer")
+    p.set_defaults(run=cmd_create_officer)
     return parser
 
 

@@ -1,0 +1,161 @@
+"""Admin pages beyond tables: open-question groups, document upload, figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqladmin import BaseView, expose
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from api.admin_ui.auth import session_role, session_user
+from core.csv_safe import to_csv
+from core.db import write_transaction
+from core.errors import DomainError
+from core.tokens import Role
+from knowledge.ingest_jobs import (
+    check_upload,
+    create_job,
+    get_job,
+    progress_of,
+    recent_jobs,
+    run_in_background,
+    run_inline,
+)
+from knowledge.question_groups import answer_group, open_groups
+from knowledge.stats import CSV_HEADER, csv_rows, question_stats
+from policydesk.runtime import Runtime
+from webchat.sender import bind_session
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.ui.runtime
+    return runtime
+
+
+class RolePage(BaseView):
+    required = Role.OFFICER
+
+    def is_accessible(self, request: Request) -> bool:
+        role = session_role(request)
+        return role is not None and role.allows(self.required)
+
+    def is_visible(self, request: Request) -> bool:
+        return self.is_accessible(request)
+
+
+class QuestionsPage(RolePage):
+    name, icon = "待答问题 Open questions", "fa-solid fa-comments"
+
+    @expose("/open-questions", methods=["GET"], identity="open-questions")
+    async def groups(self, request: Request) -> Response:
+        runtime = _runtime(request)
+        async with runtime.sessions() as session:
+            groups = await open_groups(session, runtime.knowledge)
+        context = {
+            "groups": groups,
+            "done": request.query_params.get("done"),
+            "error": request.query_params.get("error"),
+        }
+        return await self.templates.TemplateResponse(request, "policydesk/questions.html", context)
+
+    @expose("/open-questions/{group_id:int}/answer", methods=["POST"], identity="open-questions")
+    async def answer(self, request: Request) -> Response:
+        runtime = _runtime(request)
+        form = await request.form()
+        target = str(request.url_for("admin:view-open-questions"))
+        try:
+            async with write_transaction(runtime.sessions) as session:
+                with bind_session(session):
+                    result = await answer_group(
+                        session,
+                        runtime.knowledge,
+                        runtime.notifier,
+                        int(request.path_params["group_id"]),
+                        str(form.get("answer") or ""),
+                        session_user(request),
+                        make_faq=form.get("make_faq") == "on",
+                        faq_question=str(form.get("faq_question") or "") or None,
+                    )
+        except DomainError as exc:
+            return RedirectResponse(f"{target}?error={_q(exc.message)}", status_code=303)
+        return RedirectResponse(f"{target}?done={len(result.answered)}", status_code=303)
+
+
+class UploadPage(RolePage):
+    required = Role.ADMIN
+    name, icon = "上传文件 Upload", "fa-solid fa-upload"
+
+    @expose("/upload", methods=["GET", "POST"], identity="upload")
+    async def upload(self, request: Request) -> Response:
+        runtime = _runtime(request)
+        context: dict[str, Any] = {"error": None, "job": None}
+        if request.method == "POST":
+            form = await request.form()
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                context["error"] = "请选择文件 Choose a file"
+            else:
+                name, data = upload.filename or "", await upload.read()
+                background = form.get("background") == "on"
+                try:
+                    await check_upload(name, data, {})
+                    async with write_transaction(runtime.sessions) as session:
+                        job = await create_job(session, name, len(data), session_user(request))
+                        if not background:
+                            await run_inline(session, runtime.knowledge, job, data, {})
+                    if background:
+                        run_in_background(runtime.sessions, runtime.knowledge, job.id, data, {})
+                    context["job"] = job
+                except DomainError as exc:
+                    context["error"] = exc.message
+        async with runtime.sessions() as session:
+            context["jobs"] = await recent_jobs(session)
+        status = 422 if context["error"] else 200
+        return await self.templates.TemplateResponse(
+            request, "policydesk/upload.html", context, status_code=status
+        )
+
+    @expose("/upload/jobs/{job_id:int}", methods=["GET"], identity="upload")
+    async def job(self, request: Request) -> Response:
+        async with _runtime(request).sessions() as session:
+            job = await get_job(session, int(request.path_params["job_id"]))
+        stage, done, total = progress_of(job)
+        return JSONResponse(
+            {
+                "id": job.id,
+                "status": job.status,
+                "stage": stage,
+                "done": done,
+                "total": total,
+                "message": job.message,
+            }
+        )
+
+
+class StatsPage(RolePage):
+    name, icon = "统计 Figures", "fa-solid fa-chart-line"
+
+    @expose("/figures", methods=["GET"], identity="figures")
+    async def figures(self, request: Request) -> Response:
+        async with _runtime(request).sessions() as session:
+            stats = await question_stats(session)
+        return await self.templates.TemplateResponse(
+            request, "policydesk/stats.html", {"stats": stats}
+        )
+
+    @expose("/figures/questions.csv", methods=["GET"], identity="figures")
+    async def figures_csv(self, request: Request) -> Response:
+        async with _runtime(request).sessions() as session:
+            s = await question_stats(session)
+        body = to_csv(CSV_HEADER, csv_rows(s))
+        return Response(body, media_type="text/csv; charset=utf-8")
+
+
+def _q(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text[:200])
+
+
+PAGES: list[type[BaseView]] = [QuestionsPage, UploadPage, StatsPage]

@@ -1,0 +1,119 @@
+"""Policy documents and FAQ files (admin role): upload, list, follow an ingest job."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from pydantic import BaseModel, ConfigDict
+
+from api.deps import CurrentAdmin, KnowledgeDep, RuntimeDep, SessionDep
+from api.schemas import ERRORS
+from knowledge.ingest_jobs import (
+    IngestJob,
+    check_upload,
+    create_job,
+    get_job,
+    progress_of,
+    run_in_background,
+    run_inline,
+)
+from knowledge.library import list_documents
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin: documents"], responses=ERRORS)
+
+
+class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    title: str
+    issuer: str | None
+    doc_number: str | None
+    issued_on: date | None
+    valid_until: date | None
+    source_name: str
+    updated_at: datetime
+
+
+class JobOut(BaseModel):
+    id: int
+    filename: str
+    size: int
+    status: str
+    stage: str
+    done: int
+    total: int
+    message: str
+    result: dict[str, Any]
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: IngestJob) -> JobOut:
+        stage, done, total = progress_of(job)
+        return cls(
+            id=job.id,
+            filename=job.filename,
+            size=job.size,
+            status=job.status,
+            stage=stage,
+            done=done,
+            total=total,
+            message=job.message,
+            result=job.result or {},
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )
+
+
+@router.get("/documents", response_model=list[DocumentOut])
+async def documents(session: SessionDep, _: CurrentAdmin) -> list[DocumentOut]:
+    return [DocumentOut.model_validate(row) for row in await list_documents(session)]
+
+
+@router.post(
+    "/documents",
+    response_model=JobOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={202: {"model": JobOut, "description": "Accepted; poll the job for progress"}},
+)
+async def upload_document(
+    file: Annotated[UploadFile, File(description="A policy document or an FAQ file")],
+    session: SessionDep,
+    knowledge: KnowledgeDep,
+    runtime: RuntimeDep,
+    token: CurrentAdmin,
+    response: Response,
+    title: Annotated[str | None, Form(max_length=300)] = None,
+    issuer: Annotated[str | None, Form(max_length=200)] = None,
+    doc_number: Annotated[str | None, Form(max_length=120)] = None,
+    background: Annotated[bool, Query(description="Return at once; poll the job")] = False,
+) -> JobOut:
+    """Ingest one file and make it searchable without a restart.
+
+    The file is checked first: a bad file is refused with 422 naming the file and the
+    problem. Inline (the default) the answer comes once the file is searchable; with
+    ``background=true`` the answer is 202 and ``GET /api/v1/admin/ingest-jobs/{id}``
+    reports progress.
+    """
+    name = file.filename or ""
+    data = await file.read()
+    meta = {
+        k: v for k, v in {"title": title, "issuer": issuer, "doc_number": doc_number}.items() if v
+    }
+    await check_upload(name, data, meta)
+    job = await create_job(session, name, len(data), token.name)
+    if background:
+        await session.commit()  # the background job reads its row from another session
+        run_in_background(runtime.sessions, knowledge, job.id, data, meta)
+        response.status_code = status.HTTP_202_ACCEPTED
+        return JobOut.of(job)
+    return JobOut.of(await run_inline(session, knowledge, job, data, meta))
+
+
+@router.get("/ingest-jobs/{job_id}", response_model=JobOut)
+async def ingest_job(job_id: int, session: SessionDep, _: CurrentAdmin) -> JobOut:
+    return JobOut.of(await get_job(session, job_id))

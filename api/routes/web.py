@@ -1,0 +1,113 @@
+"""The web chat: the page itself and its small JSON API (a browser chat, identified by
+the key it got when it opened the chat, sent as ``X-Chat-Key``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, status
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from api.deps import KnowledgeDep, SessionDep
+from api.routes.ask import AnswerOut
+from api.schemas import PUBLIC_ERRORS
+from webchat.service import (
+    ask_in_chat,
+    chat_for_key,
+    feedback_in_chat,
+    hand_off,
+    messages_after,
+    open_chat,
+)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+router = APIRouter(tags=["web chat"])
+api = APIRouter(prefix="/api/v1/web", tags=["web chat"], responses=PUBLIC_ERRORS)
+ChatKey = Annotated[str | None, Header(alias="X-Chat-Key", max_length=100)]
+Locale = Literal["zh", "en"]
+
+
+@router.get("/", include_in_schema=False)
+@router.get("/chat", include_in_schema=False)
+async def page() -> FileResponse:
+    return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+class ChatOpen(BaseModel):
+    locale: Locale = "zh"
+
+
+class ChatOut(BaseModel):
+    id: int
+    key: str = Field(description="Send it back as X-Chat-Key; shown only here")
+
+
+class WebAsk(BaseModel):
+    question: str = Field(min_length=1, max_length=500)
+    locale: Locale = "zh"
+
+
+class WebAnswerOut(AnswerOut):
+    answer_log_id: int
+
+
+class FeedbackIn(BaseModel):
+    answer_log_id: int
+    helpful: bool
+
+
+class HandOffIn(BaseModel):
+    answer_log_id: int
+
+
+class HandOffOut(BaseModel):
+    open_question_id: int
+
+
+class MessageOut(BaseModel):
+    id: int
+    text: str
+    created_at: str
+
+
+@api.post("/chats", response_model=ChatOut, status_code=status.HTTP_201_CREATED)
+async def new_chat(body: ChatOpen, session: SessionDep) -> ChatOut:
+    chat, key = await open_chat(session, body.locale)
+    return ChatOut(id=chat.id, key=key)
+
+
+@api.post("/ask", response_model=WebAnswerOut)
+async def ask(
+    body: WebAsk, session: SessionDep, knowledge: KnowledgeDep, key: ChatKey = None
+) -> WebAnswerOut:
+    chat = await chat_for_key(session, key)
+    answer, log_row = await ask_in_chat(session, knowledge, chat, body.question, body.locale)
+    return WebAnswerOut.model_validate({**answer.to_json(), "answer_log_id": log_row.id})
+
+
+@api.post("/feedback", status_code=status.HTTP_204_NO_CONTENT)
+async def feedback(body: FeedbackIn, session: SessionDep, key: ChatKey = None) -> None:
+    chat = await chat_for_key(session, key)
+    await feedback_in_chat(session, chat, body.answer_log_id, body.helpful)
+
+
+@api.post("/handoff", response_model=HandOffOut)
+async def handoff(body: HandOffIn, session: SessionDep, key: ChatKey = None) -> HandOffOut:
+    """Pass the question to an officer; their answer will appear in this chat."""
+    chat = await chat_for_key(session, key)
+    question = await hand_off(session, chat, body.answer_log_id)
+    return HandOffOut(open_question_id=question.id)
+
+
+@api.get("/messages", response_model=list[MessageOut])
+async def messages(
+    session: SessionDep, key: ChatKey = None, after: Annotated[int, Query(ge=0)] = 0
+) -> list[MessageOut]:
+    """Officers' messages for this chat newer than ``after`` (the page polls this)."""
+    chat = await chat_for_key(session, key, touch=False)
+    return [
+        MessageOut(id=m.id, text=m.text, created_at=m.created_at.isoformat())
+        for m in await messages_after(session, chat, after)
+    ]

@@ -1,0 +1,28 @@
+"""Response shapes shared by several routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ErrorOut(BaseModel):
+    detail: Any
+    code: str | None = None
+    field: str | None = None
+
+
+# Every admin route may answer these; declaring them keeps the OpenAPI schema honest.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No token, or an unknown or revoked one"},
+    403: {"model": ErrorOut, "description": "The token's role may not do this"},
+    404: {"model": ErrorOut, "description": "No such object"},
+    409: {"model": ErrorOut, "description": "Conflicts with the current state"},
+    413: {"model": ErrorOut, "description": "The request body is too large"},
+    422: {"model": ErrorOut, "description": "Invalid input"},
+}
+PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {
+    **{k: v for k, v in ERRORS.items() if k != 403},
+    429: {"model": ErrorOut, "description": "Too many requests from this client"},
+}

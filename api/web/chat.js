@@ -1,0 +1,194 @@
+/* The web chat: ask, read the cited answer, give feedback, hand off, receive officers'
+ * replies (polled). Every piece of server or user text goes in through textContent. */
+(function () {
+  'use strict';
+  var store = window.localStorage;
+  var state = {
+    locale: store.getItem('pd.locale') === 'en' ? 'en' : 'zh',  // Chinese first
+    key: store.getItem('pd.key'),
+    after: Number(store.getItem('pd.after') || 0),
+    texts: {}, catalog: null
+  };
+  var $ = function (id) { return document.getElementById(id); };
+  var log = $('log');
+
+  function t(key) { return (state.texts[key] !== undefined ? state.texts[key] : key); }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function applyTexts() {
+    state.texts = state.catalog[state.locale] || state.catalog.zh;
+    document.documentElement.lang = state.locale === 'en' ? 'en' : 'zh-CN';
+    document.title = t('title');
+    document.querySelectorAll('[data-t]').forEach(function (n) { n.textContent = t(n.dataset.t); });
+    document.querySelectorAll('[data-tp]').forEach(function (n) { n.placeholder = t(n.dataset.tp); });
+  }
+
+  function api(method, path, body) {
+    var headers = { 'Content-Type': 'application/json' };
+    if (state.key) headers['X-Chat-Key'] = state.key;
+    return fetch(path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
+      .then(function (r) {
+        if (r.status === 401 && path !== '/api/v1/web/chats') {
+          state.key = null; store.removeItem('pd.key');
+          return openChat().then(function () { return api(method, path, body); });
+        }
+        if (!r.ok) { var e = new Error(String(r.status)); e.status = r.status; throw e; }
+        return r.status === 204 ? null : r.json();
+      });
+  }
+
+  function openChat() {
+    if (state.key) return Promise.resolve();
+    return api('POST', '/api/v1/web/chats', { locale: state.locale }).then(function (chat) {
+      state.key = chat.key; store.setItem('pd.key', chat.key);
+      state.after = 0; store.setItem('pd.after', '0');
+    });
+  }
+
+  function scroll() { var m = document.querySelector('main'); m.scrollTop = m.scrollHeight; }
+
+  function add(node) { log.appendChild(node); scroll(); return node; }
+
+  function sourcesList(sources) {
+    var list = el('ul', 'sources');
+    list.setAttribute('aria-label', t('sources'));
+    sources.slice(0, 3).forEach(function (s) {
+      var item = el('li', 'source');
+      if (s.document) item.appendChild(el('span', 'doc', '《' + s.document + '》'));
+      if (s.section) item.appendChild(el('span', 'sec', ' ' + s.section));
+      if (s.quote) item.appendChild(el('blockquote', 'quote', s.quote));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function handOffButton(logId, bubble) {
+    var button = el('button', 'handoff', t('handoff'));
+    button.type = 'button';
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      api('POST', '/api/v1/web/handoff', { answer_log_id: logId }).then(function () {
+        bubble.appendChild(el('p', 'note handed-off', t('handed_off')));
+        poll();
+      }).catch(function () { button.disabled = false; bubble.appendChild(el('p', 'note', t('error'))); });
+    });
+    return button;
+  }
+
+  function feedbackButton(logId, helpful, row) {
+    var button = el('button', helpful ? 'up' : 'down', (helpful ? '👍 ' : '👎 ') + t(helpful ? 'helpful' : 'not_helpful'));
+    button.type = 'button';
+    button.setAttribute('aria-pressed', 'false');
+    button.addEventListener('click', function () {
+      api('POST', '/api/v1/web/feedback', { answer_log_id: logId, helpful: helpful }).then(function () {
+        row.querySelectorAll('.up, .down').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
+        button.setAttribute('aria-pressed', 'true');
+        if (!row.querySelector('.thanks')) row.appendChild(el('span', 'note thanks', t('thanks')));
+      });
+    });
+    return button;
+  }
+
+  function showAnswer(answer, bubble) {
+    bubble.className = 'msg bot' + (answer.answered ? ' answered' : ' not-found');
+    bubble.textContent = '';
+    bubble.appendChild(el('div', 'text', answer.answer));
+    if (answer.answered && answer.sources.length) bubble.appendChild(sourcesList(answer.sources));
+    var row = el('div', 'actions');
+    if (answer.answered) {
+      row.appendChild(feedbackButton(answer.answer_log_id, true, row));
+      row.appendChild(feedbackButton(answer.answer_log_id, false, row));
+    }
+    row.appendChild(handOffButton(answer.answer_log_id, bubble));
+    bubble.appendChild(row);
+    scroll();
+  }
+
+  function ask(question) {
+    add(el('li', 'msg mine', question));
+    var bubble = add(el('li', 'msg pending', t('thinking')));
+    openChat()
+      .then(function () { return api('POST', '/api/v1/web/ask', { question: question, locale: state.locale }); })
+      .then(function (answer) { showAnswer(answer, bubble); })
+      .catch(function (e) { bubble.className = 'msg error'; bubble.textContent = e.status === 429 ? t('too_many') : t('error'); });
+  }
+
+  var polling = null;
+  function poll() {
+    if (!state.key) return;
+    api('GET', '/api/v1/web/messages?after=' + state.after).then(function (messages) {
+      messages.forEach(function (m) {
+        var bubble = el('li', 'msg officer');
+        bubble.appendChild(el('span', 'label', t('officer')));
+        bubble.appendChild(el('div', 'text', m.text));
+        add(bubble);
+        state.after = m.id; store.setItem('pd.after', String(m.id));
+      });
+    }).catch(function () { /* try again at the next tick */ });
+  }
+
+  function renderEvents(events) {
+    var list = $('event-list');
+    list.textContent = '';
+    if (!events.length) { list.appendChild(el('li', 'note', t('events_empty'))); return; }
+    events.forEach(function (ev) { list.appendChild(window.policydeskEventCard(ev, el, t)); });
+  }
+
+  function loadEvents() {
+    fetch('/api/v1/events').then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    }).then(function (body) {
+      renderEvents(Array.isArray(body) ? body : (body.items || []));
+    }).catch(function () {
+      var list = $('event-list');
+      list.textContent = '';
+      list.appendChild(el('li', 'note', t('events_unavailable')));
+    });
+  }
+
+  function showTab(name) {
+    var chat = name === 'chat';
+    $('tab-chat').setAttribute('aria-selected', String(chat));
+    $('tab-events').setAttribute('aria-selected', String(!chat));
+    $('chat').hidden = !chat; $('events').hidden = chat; $('ask').hidden = !chat;
+    if (!chat) loadEvents();
+  }
+
+  $('tab-chat').addEventListener('click', function () { showTab('chat'); });
+  $('tab-events').addEventListener('click', function () { showTab('events'); });
+  $('lang').addEventListener('click', function () {
+    state.locale = state.locale === 'zh' ? 'en' : 'zh';
+    store.setItem('pd.locale', state.locale);
+    applyTexts();
+  });
+  $('ask').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var q = $('question').value.trim();
+    if (!q) return;
+    $('question').value = '';
+    ask(q);
+  });
+  $('question').addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('ask').requestSubmit(); }
+  });
+
+  fetch('/static/web/i18n.json').then(function (r) { return r.json(); }).then(function (catalog) {
+    state.catalog = catalog;
+    applyTexts();
+    add(el('li', 'msg bot welcome', t('welcome')));
+    if (state.key) poll();
+    polling = setInterval(poll, 3000);
+  });
+  window.policydeskEventCard = window.policydeskEventCard || function (ev, make) {
+    var card = make('li', 'event');
+    card.appendChild(make('h2', null, ev.title || ev.name || ''));
+    return card;
+  };
+})();

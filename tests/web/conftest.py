@@ -1,0 +1,102 @@
+"""Fixtures for the officer workspace and the web channel: an app on both databases, a
+client, tokens of both roles.
+
+Building the index embeds every pack entry; ``cached_embedder`` remembers vectors across
+the run, so each test's fresh index costs only chunking and BM25.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from fastapi import FastAPI
+
+from api.app import create_app
+from core.tokens import create_token
+from knowledge.embedding import Embedder
+from knowledge.embedding.base import Vectors
+from policydesk.runtime import Runtime, initialise, open_runtime
+from tests.conftest import make_settings
+
+
+class CachingEmbedder:
+    """The same model, remembering every vector it computed (tests only)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def _embed(self, kind: str, texts: Sequence[str]) -> Vectors:
+        missing = [t for t in dict.fromkeys(texts) if (kind, t) not in self._cache]
+        if missing:
+            fn = self.inner.embed_queries if kind == "q" else self.inner.embed_passages
+            for text, vector in zip(missing, fn(missing), strict=True):
+                self._cache[(kind, text)] = vector
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._cache[(kind, t)] for t in texts]).astype(np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._embed("q", texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._embed("p", texts)
+
+
+@pytest.fixture(scope="session")
+def cached_embedder(embedder: Embedder) -> CachingEmbedder:
+    return CachingEmbedder(embedder)
+
+
+@pytest.fixture
+async def web_runtime(
+    tmp_path: Path, db_url: str, cached_embedder: CachingEmbedder
+) -> AsyncIterator[Runtime]:
+    """A runtime on ``db_url`` with the bundled pack indexed and a generous rate limit."""
+    settings = make_settings(tmp_path / "data", db_url, rate_limit="10000/minute")
+    rt = await open_runtime(settings, migrate=False)
+    rt.knowledge.embedder = cached_embedder
+    await initialise(rt)
+    yield rt
+    await rt.close()
+
+
+@pytest.fixture
+async def app(web_runtime: Runtime) -> AsyncIterator[FastAPI]:
+    application = create_app(runtime=web_runtime)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+async def _token(runtime: Runtime, role: str) -> str:
+    async with runtime.sessions() as session:
+        _, plain = await create_token(session, role, f"test {role}")
+        await session.commit()
+    return plain
+
+
+@pytest.fixture
+async def admin_headers(web_runtime: Runtime) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await _token(web_runtime, 'admin')}"}
+
+
+@pytest.fixture
+async def officer_headers(web_runtime: Runtime) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await _token(web_runtime, 'officer')}"}
+
+
+async def open_web_chat(client: httpx.AsyncClient) -> dict[str, str]:
+    response = await client.post("/api/v1/web/chats", json={"locale": "zh"})
+    assert response.status_code == 201
+    return {"X-Chat-Key": response.json()["key"]}

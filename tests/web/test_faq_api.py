@@ -1,0 +1,58 @@
+"""FAQ editing through the API changes answers at once."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.web.conftest import open_web_chat
+
+QUESTION = "知识产权局的办公地址在哪里?"
+ANSWER = "焦作市知识产权局位于人民路 1 号(示例)。"
+
+
+async def _ask(client: httpx.AsyncClient, question: str) -> dict:
+    chat = await open_web_chat(client)
+    return (await client.post("/api/v1/web/ask", json={"question": question}, headers=chat)).json()
+
+
+async def test_faq_create_update_delete_take_effect_immediately(
+    client: httpx.AsyncClient, officer_headers: dict[str, str]
+) -> None:
+    assert ANSWER not in (await _ask(client, QUESTION))["answer"]
+    created = await client.post(
+        "/api/v1/admin/faq",
+        json={"question": QUESTION, "answer": ANSWER, "paraphrases": ["你们在哪里办公"]},
+        headers=officer_headers,
+    )
+    assert created.status_code == 201, created.text
+    faq = created.json()
+    assert faq["origin"] == "officer" and faq["slug"].startswith("officer-")
+    assert ANSWER in (await _ask(client, QUESTION))["answer"]
+
+    changed = dict(faq, answer="新地址:解放路 2 号(示例)。")
+    updated = await client.put(
+        f"/api/v1/admin/faq/{faq['id']}", json=changed, headers=officer_headers
+    )
+    assert updated.status_code == 200
+    assert "解放路" in (await _ask(client, QUESTION))["answer"]
+
+    page = await client.get("/api/v1/admin/faq?search=解放路", headers=officer_headers)
+    assert [item["id"] for item in page.json()["items"]] == [faq["id"]]
+
+    deleted = await client.delete(f"/api/v1/admin/faq/{faq['id']}", headers=officer_headers)
+    assert deleted.status_code == 204
+    assert (
+        await client.get(f"/api/v1/admin/faq/{faq['id']}", headers=officer_headers)
+    ).status_code == 404
+    assert "解放路" not in (await _ask(client, QUESTION))["answer"]
+
+
+async def test_faq_with_unknown_document_is_refused(
+    client: httpx.AsyncClient, officer_headers: dict[str, str]
+) -> None:
+    response = await client.post(
+        "/api/v1/admin/faq",
+        json={"question": "问", "answer": "答", "document_slug": "no-such-doc"},
+        headers=officer_headers,
+    )
+    assert response.status_code == 422 and response.json()["field"] == "document_slug"

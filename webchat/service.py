@@ -1,0 +1,112 @@
+"""Web chats: open one, recognise the browser by its key, ask, hand off, fetch messages."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import utcnow
+from core.errors import DomainError, NotFound
+from knowledge.answer import Answer
+from knowledge.feedback import FeedbackOutcome, record_feedback
+from knowledge.models import AnswerLog, OpenQuestion
+from knowledge.normalize import normalize
+from knowledge.open_questions import attach_chat
+from knowledge.questions import ask_and_record
+from knowledge.service import KnowledgeBase
+from webchat.models import WebChat, WebMessage
+from webchat.sender import CHANNEL
+
+MAX_MESSAGES = 50
+
+
+class UnknownChat(DomainError):
+    """The browser's chat key is missing, wrong or expired: it should open a new chat."""
+
+    code = "unknown_chat"
+    http_status = 401
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def user_key(chat: WebChat) -> str:
+    return f"{CHANNEL}:{chat.id}"
+
+
+async def open_chat(session: AsyncSession, locale: str = "zh") -> tuple[WebChat, str]:
+    """A new chat and its key (shown to the browser once; only its hash is stored)."""
+    key = secrets.token_urlsafe(24)
+    chat = WebChat(key_hash=_hash(key), locale=locale)
+    session.add(chat)
+    await session.flush()
+    return chat, key
+
+
+async def chat_for_key(session: AsyncSession, key: str | None, touch: bool = True) -> WebChat:
+    """The chat this key opens; ``touch`` records it as seen (skipped by polling reads)."""
+    if not key:
+        raise UnknownChat("open a chat first (POST /api/v1/web/chats)")
+    chat = await session.scalar(select(WebChat).where(WebChat.key_hash == _hash(key)))
+    if chat is None:
+        raise UnknownChat("unknown chat key; open a new chat")
+    if touch:
+        chat.last_seen_at = utcnow()
+    return chat
+
+
+async def ask_in_chat(
+    session: AsyncSession, kb: KnowledgeBase, chat: WebChat, question: str, locale: str
+) -> tuple[Answer, AnswerLog]:
+    chat.locale = locale
+    return await ask_and_record(
+        session, kb, question, channel=CHANNEL, user_key=user_key(chat), locale=locale
+    )
+
+
+async def hand_off(session: AsyncSession, chat: WebChat, answer_log_id: int) -> OpenQuestion:
+    """Pass one of this chat's questions to an officer; the answer will come to this chat.
+
+    Works for questions the assistant answered too (the asker was not satisfied).
+    """
+    log_row = await session.get(AnswerLog, answer_log_id)
+    if log_row is None or log_row.user_key != user_key(chat):
+        raise NotFound(f"question {answer_log_id} is not in this chat")
+    question = await session.scalar(
+        select(OpenQuestion).where(OpenQuestion.answer_log_id == answer_log_id)
+    )
+    if question is None:
+        question = OpenQuestion(
+            question=log_row.question,
+            normalized=normalize(log_row.question),
+            channel=CHANNEL,
+            user_key=log_row.user_key,
+            answer_log_id=log_row.id,
+        )
+        session.add(question)
+        await session.flush()
+    return await attach_chat(session, question.id, CHANNEL, chat.id)
+
+
+async def feedback_in_chat(
+    session: AsyncSession, chat: WebChat, answer_log_id: int, helpful: bool
+) -> FeedbackOutcome:
+    """A vote on one of this chat's answers (anyone else's answer does not exist for it)."""
+    log_row = await session.get(AnswerLog, answer_log_id)
+    if log_row is None or log_row.user_key != user_key(chat):
+        raise NotFound(f"answer {answer_log_id} is not in this chat")
+    return await record_feedback(session, answer_log_id, user_key(chat), helpful)
+
+
+async def messages_after(session: AsyncSession, chat: WebChat, after: int) -> list[WebMessage]:
+    query = (
+        select(WebMessage)
+        .where(WebMessage.chat_id == chat.id, WebMessage.id > after)
+        .order_by(WebMessage.id)
+        .limit(MAX_MESSAGES)
+    )
+    return list(await session.scalars(query))
