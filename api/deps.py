@@ -29,19 +29,9 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed when the route returns without error.
-
-    On SQLite a request that may write takes the write lock up front (BEGIN IMMEDIATE):
-    a transaction that read first and writes later fails outright if another writer
-    committed in between (a background ingest job, say), instead of waiting its turn.
-    """
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed when the route returns without error."""
     async with runtime.sessions() as session:
-        if request.method not in SAFE_METHODS:
-            await session.connection(execution_options={"sqlite_immediate": True})
         try:
             # Senders that store messages (the web channel) write through this session.
             with bind_session(session):
@@ -64,7 +54,6 @@ KnowledgeDep = Annotated[KnowledgeBase, Depends(get_knowledge)]
 
 def _requires(role: Role):  # type: ignore[no-untyped-def]
     async def check(
-        request: Request,
         session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> ApiToken:
@@ -83,17 +72,19 @@ def _requires(role: Role):  # type: ignore[no-untyped-def]
             )
         if not Role(token.role).allows(role):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the {role.value} role")
-        if request.method in SAFE_METHODS:
-            await _commit_last_used(session, token)
+        await _commit_last_used(session, token)
         return token
 
     return check
 
 
 async def _commit_last_used(session: AsyncSession, token: ApiToken) -> None:
-    """Commit the token's last-used time at once, best effort, for read-only requests:
-    they then hold no write for the rest of the request (on SQLite a later write in a
-    transaction that read first fails if another writer committed in between)."""
+    """Commit the token's last-used time at once, best effort.
+
+    Left pending, the stamp would turn every request into a read-then-write transaction,
+    which SQLite refuses outright when another writer (a background ingest job, say)
+    committed in between; committed here, the request goes on in a fresh transaction.
+    """
     try:
         await session.commit()
     except OperationalError:

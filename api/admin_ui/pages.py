@@ -62,7 +62,10 @@ class QuestionsPage(RolePage):
     @expose("/open-questions/{group_id:int}/answer", methods=["POST"], identity="open-questions")
     async def answer(self, request: Request) -> Response:
         runtime = _runtime(request)
-        form = await request.form()
+        async with request.form() as form:
+            answer = str(form.get("answer") or "")
+            make_faq = form.get("make_faq") == "on"
+            faq_question = str(form.get("faq_question") or "") or None
         target = str(request.url_for("admin:view-open-questions"))
         try:
             async with write_transaction(runtime.sessions) as session:
@@ -72,10 +75,10 @@ class QuestionsPage(RolePage):
                         runtime.knowledge,
                         runtime.notifier,
                         int(request.path_params["group_id"]),
-                        str(form.get("answer") or ""),
+                        answer,
                         session_user(request),
-                        make_faq=form.get("make_faq") == "on",
-                        faq_question=str(form.get("faq_question") or "") or None,
+                        make_faq=make_faq,
+                        faq_question=faq_question,
                     )
         except DomainError as exc:
             return RedirectResponse(f"{target}?error={_q(exc.message)}", status_code=303)
@@ -91,13 +94,14 @@ class UploadPage(RolePage):
         runtime = _runtime(request)
         context: dict[str, Any] = {"error": None, "job": None}
         if request.method == "POST":
-            form = await request.form()
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
-                context["error"] = "请选择文件 Choose a file"
-            else:
-                name, data = upload.filename or "", await upload.read()
+            async with request.form() as form:
+                upload = form.get("file")
                 background = form.get("background") == "on"
+                if upload is None or isinstance(upload, str):
+                    context["error"] = "请选择文件 Choose a file"
+                else:
+                    name, data = upload.filename or "", await upload.read()
+            if not context["error"]:
                 try:
                     await check_upload(name, data, {})
                     async with write_transaction(runtime.sessions) as session:

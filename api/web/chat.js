@@ -62,7 +62,11 @@
       var item = el('li', 'source');
       if (s.document) item.appendChild(el('span', 'doc', '《' + s.document + '》'));
       if (s.section) item.appendChild(el('span', 'sec', ' ' + s.section));
-      if (s.quote) item.appendChild(el('blockquote', 'quote', s.quote));
+      if (s.quote) {
+        var quote = el('blockquote', 'quote', s.quote);
+        quote.addEventListener('click', function () { quote.classList.toggle('open'); });
+        item.appendChild(quote);
+      }
       list.appendChild(item);
     });
     return list;

@@ -3,6 +3,8 @@ size limits."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from tests.web.conftest import open_web_chat
@@ -58,7 +60,7 @@ async def test_background_upload_reports_progress_until_done(
         seen.append(job["status"])
         if job["status"] in {"done", "failed"}:
             break
-        await __import__("asyncio").sleep(0.05)
+        await asyncio.sleep(0.05)
     assert seen[-1] == "done", job
     assert job["done"] == job["total"] and job["result"]["version"]
 

@@ -1,0 +1,172 @@
+"""The web chat and the admin UI in headless Debian chromium (Playwright, no browser
+download): ask and see the cited answer, give feedback, hand off; an officer answers in
+/admin and the answer appears on the asker's page; an uploaded document becomes answerable.
+
+The app runs under uvicorn on loopback, on the test's event loop, over SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from core.officers import create_officer
+from policydesk.runtime import Runtime, initialise, open_runtime
+from tests.conftest import make_settings
+from tests.web.conftest import CachingEmbedder
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "correct horse battery"
+# Waiting for the page is not a speed check: generous, for a loaded CI machine.
+WAIT_MS = 90_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+async_api = pytest.importorskip("playwright.async_api")
+
+
+@pytest.fixture
+async def server(
+    tmp_path: Path, sqlite_template: Path, cached_embedder: CachingEmbedder
+) -> AsyncIterator[tuple[str, Runtime]]:
+    db = tmp_path / "browser.sqlite3"
+    shutil.copy(sqlite_template, db)
+    settings = make_settings(tmp_path / "data", f"sqlite+aiosqlite:///{db}")
+    runtime = await open_runtime(settings, migrate=False)
+    runtime.knowledge.embedder = cached_embedder
+    await initialise(runtime)
+    async with runtime.sessions() as session:
+        await create_officer(session, "chen", PASSWORD, "admin")
+        await session.commit()
+    config = uvicorn.Config(
+        create_app(runtime=runtime), host="127.0.0.1", port=0, log_level="warning"
+    )
+    uv = uvicorn.Server(config)
+    task = asyncio.create_task(uv.serve())
+    while not uv.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        await asyncio.sleep(0.05)
+    port = uv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", runtime
+    uv.should_exit = True
+    await task
+    await runtime.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    async with async_api.async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        await chromium.close()
+
+
+async def _ask(page: object, question: str) -> object:
+    before = await page.locator(".msg.bot:not(.welcome)").count()
+    await page.fill("#question", question)
+    await page.click("#send")
+    answer = page.locator(".msg.bot:not(.welcome)").nth(before)
+    await answer.locator(".actions").wait_for(timeout=WAIT_MS)
+    return answer
+
+
+async def _officer_page(browser: object, base: str) -> object:
+    context = await browser.new_context()
+    page = await context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    await page.goto(f"{base}/admin/login")
+    await page.fill("input[name=username]", "chen")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}/admin/")
+    return page
+
+
+async def test_ask_feedback_hand_off_and_officer_reply(
+    server: tuple[str, Runtime], browser: object, tmp_path: Path
+) -> None:
+    base, _ = server
+    context = await browser.new_context(viewport=PHONE, locale="zh-CN")
+    asker = await context.new_page()
+    asker.set_default_timeout(WAIT_MS)
+    await asker.goto(f"{base}/chat")
+    await asker.locator(".msg.welcome").wait_for()
+
+    answered = await _ask(asker, "知识产权质押融资工作怎么开展?")
+    assert "answered" in (await answered.get_attribute("class") or "")
+    assert (
+        "焦作市国家知识产权试点城市建设实施方案"
+        in await answered.locator(".sources .doc").first.inner_text()
+    )
+    assert (await answered.locator(".sources blockquote").first.inner_text()).strip()
+    await answered.locator("button.up").click()
+    await answered.locator(".thanks").wait_for()
+    assert await answered.locator("button.up").get_attribute("aria-pressed") == "true"
+
+    shot = Path(os.environ.get("POLICYDESK_SCREENSHOT_DIR", tmp_path)) / "chat-phone.png"
+    await asker.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 0
+    width = await asker.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]  # nothing wider than the phone: no sideways scrolling
+
+    unknown = await _ask(asker, "食堂几点开饭?")
+    assert "not-found" in (await unknown.get_attribute("class") or "")
+    await unknown.locator("button.handoff").click()
+    await unknown.locator(".handed-off").wait_for()
+
+    officer = await _officer_page(browser, base)
+    await officer.goto(f"{base}/admin/open-questions")
+    group = officer.locator(".question-group", has_text="食堂几点开饭")
+    await group.locator("textarea[name=answer]").fill("工作日中午十二点开饭。")
+    await group.locator("button[type=submit]").click()
+    await officer.locator(".alert-success").wait_for()
+
+    reply = asker.locator(".msg.officer", has_text="工作日中午十二点开饭。")
+    await reply.wait_for()  # the page polls for officers' messages
+    assert "工作人员答复" in await reply.inner_text()
+
+
+async def test_uploaded_document_becomes_answerable(
+    server: tuple[str, Runtime], browser: object, tmp_path: Path
+) -> None:
+    base, _ = server
+    policy = tmp_path / "shuju.txt"
+    policy.write_text(
+        "焦作市数据知识产权登记试点办法\n\n一、支持措施\n"
+        "(一)对首次取得数据知识产权登记证书的企业,给予每件三千元的一次性奖励。\n",
+        encoding="utf-8",
+    )
+    officer = await _officer_page(browser, base)
+    await officer.goto(f"{base}/admin/upload")
+    await officer.set_input_files("input[name=file]", str(policy))
+    await officer.click("form button[type=submit]")
+    status = officer.locator("#upload-job .job-status")
+    await status.filter(has_text="done").wait_for()
+
+    context = await browser.new_context(viewport=PHONE)
+    asker = await context.new_page()
+    asker.set_default_timeout(WAIT_MS)
+    await asker.goto(f"{base}/")
+    await asker.locator(".msg.welcome").wait_for()
+    answer = await _ask(asker, "数据知识产权登记证书有什么奖励?")
+    assert (
+        "焦作市数据知识产权登记试点办法" in await answer.locator(".sources .doc").first.inner_text()
+    )
