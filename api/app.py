@@ -24,6 +24,7 @@ from api.routes import (
     telegram,
     web,
 )
+from api.schemas import COMMON, ERRORS
 from bot.runner import start_front_door
 from core.settings import Settings
 from policydesk.runtime import Runtime, ensure_initialised, open_runtime
@@ -73,23 +74,21 @@ def create_app(
             "Policy questions with cited answers, event sign-up and publicity for an IP office."
         ),
         lifespan=lifespan,
+        responses=COMMON,
     )
     install_error_handlers(app)
+    for router in (health.router, ask.router, events.router, telegram.router, web.router, web.api):
+        app.include_router(router)
     for router in (
-        health.router,
-        ask.router,
-        events.router,
         admin_events.router,
         admin_questions.router,
-        telegram.router,
-        web.router,
-        web.api,
         admin_tokens.router,
         admin_documents.router,
         admin_faq.router,
         admin_stats.router,
     ):
-        app.include_router(router)
+        # Every admin route may refuse the caller: documented once, here.
+        app.include_router(router, responses=ERRORS)
     app.mount("/static/web", StaticFiles(directory=web.WEB_DIR), name="web-static")
     admin_ui.mount(app)
     app.add_middleware(

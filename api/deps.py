@@ -45,6 +45,28 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+async def get_write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """A session for routes that read and then write: on SQLite its transaction takes the
+    write lock when it starts, so a writer committing meanwhile (a background ingest, say)
+    makes it wait its turn instead of failing with "database is locked".
+
+    The transaction starts at the route's first query, after the other dependencies (the
+    token check) are done with the database.
+    """
+    engine = runtime.engine.execution_options(sqlite_immediate=True)
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        try:
+            with bind_session(session):
+                yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]
+
+
 def get_knowledge(runtime: RuntimeDep) -> KnowledgeBase:
     return runtime.knowledge
 
@@ -54,7 +76,7 @@ KnowledgeDep = Annotated[KnowledgeBase, Depends(get_knowledge)]
 
 def _requires(role: Role):  # type: ignore[no-untyped-def]
     async def check(
-        session: SessionDep,
+        runtime: RuntimeDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> ApiToken:
         if credentials is None or credentials.scheme.lower() != "bearer":
@@ -63,33 +85,27 @@ def _requires(role: Role):  # type: ignore[no-untyped-def]
                 "admin token required",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        token = await authenticate(session, credentials.credentials)
-        if token is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "unknown or revoked token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        # A short session of its own: the route's session stays free of the last-used
+        # stamp (a pending write would make it a read-then-write transaction, which SQLite
+        # refuses when another writer committed in between).
+        async with runtime.sessions() as session:
+            token = await authenticate(session, credentials.credentials)
+            if token is None:
+                raise HTTPException(
+                    status.HTTP_401_UNAUTHORIZED,
+                    "unknown or revoked token",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            try:
+                await session.commit()
+            except OperationalError:  # the stamp is best effort on a busy database
+                await session.rollback()
+                await session.refresh(token)
         if not Role(token.role).allows(role):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the {role.value} role")
-        await _commit_last_used(session, token)
         return token
 
     return check
-
-
-async def _commit_last_used(session: AsyncSession, token: ApiToken) -> None:
-    """Commit the token's last-used time at once, best effort.
-
-    Left pending, the stamp would turn every request into a read-then-write transaction,
-    which SQLite refuses outright when another writer (a background ingest job, say)
-    committed in between; committed here, the request goes on in a fresh transaction.
-    """
-    try:
-        await session.commit()
-    except OperationalError:
-        await session.rollback()
-        await session.refresh(token)
 
 
 CurrentOfficer = Annotated[ApiToken, Depends(_requires(Role.OFFICER))]

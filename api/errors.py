@@ -16,3 +16,10 @@ def install_error_handlers(app: FastAPI) -> None:
             body["field"] = exc.field
         body.update(exc.extra)
         return JSONResponse(body, status_code=exc.http_status)
+
+    @app.exception_handler(OverflowError)
+    async def number_out_of_range(_request: Request, exc: OverflowError) -> JSONResponse:
+        # An id or offset beyond what the database stores (SQLite: 64-bit integers).
+        return JSONResponse(
+            {"detail": "a number is out of range", "code": "out_of_range"}, status_code=422
+        )

@@ -26,3 +26,13 @@ PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {
     **{k: v for k, v in ERRORS.items() if k != 403},
     429: {"model": ErrorOut, "description": "Too many requests from this client"},
 }
+
+# What any route may answer: domain errors, the body size limit, the rate limit.
+COMMON: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body is not valid JSON"},
+    404: ERRORS[404],
+    409: ERRORS[409],
+    413: ERRORS[413],
+    422: ERRORS[422],
+    429: PUBLIC_ERRORS[429],
+}

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict
 
-from api.deps import CurrentAdmin, KnowledgeDep, RuntimeDep, SessionDep
+from api.deps import CurrentAdmin, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
 from api.schemas import ERRORS
 from knowledge.ingest_jobs import (
     IngestJob,
@@ -82,7 +82,7 @@ async def documents(session: SessionDep, _: CurrentAdmin) -> list[DocumentOut]:
 )
 async def upload_document(
     file: Annotated[UploadFile, File(description="A policy document or an FAQ file")],
-    session: SessionDep,
+    session: WriteSessionDep,
     knowledge: KnowledgeDep,
     runtime: RuntimeDep,
     token: CurrentAdmin,

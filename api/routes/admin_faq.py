@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CurrentOfficer, KnowledgeDep, SessionDep
+from api.deps import CurrentOfficer, KnowledgeDep, SessionDep, WriteSessionDep
 from api.schemas import ERRORS
 from knowledge.faq_admin import FaqDraft, create_faq, delete_faq, get_faq, list_faq, update_faq
 
@@ -63,7 +63,7 @@ async def faq_list(
 
 @router.post("", response_model=FaqOut, status_code=status.HTTP_201_CREATED)
 async def faq_create(
-    body: FaqIn, session: SessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
+    body: FaqIn, session: WriteSessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
 ) -> FaqOut:
     return FaqOut.model_validate(await create_faq(session, knowledge, body.draft()))
 
@@ -75,13 +75,13 @@ async def faq_get(faq_id: int, session: SessionDep, _: CurrentOfficer) -> FaqOut
 
 @router.put("/{faq_id}", response_model=FaqOut)
 async def faq_update(
-    faq_id: int, body: FaqIn, session: SessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
+    faq_id: int, body: FaqIn, session: WriteSessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
 ) -> FaqOut:
     return FaqOut.model_validate(await update_faq(session, knowledge, faq_id, body.draft()))
 
 
 @router.delete("/{faq_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def faq_delete(
-    faq_id: int, session: SessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
+    faq_id: int, session: WriteSessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
 ) -> None:
     await delete_faq(session, knowledge, faq_id)

@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CurrentOfficer, KnowledgeDep, RuntimeDep, SessionDep
+from api.deps import CurrentOfficer, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
 from api.schemas import ERRORS
 from knowledge.open_questions import MAX_ANSWER_CHARS, answer_open_question, list_open_questions
 from knowledge.question_groups import answer_group, open_groups
@@ -42,7 +42,7 @@ class AnsweredOut(BaseModel):
 async def answer_question(
     question_id: int,
     body: AnswerIn,
-    session: SessionDep,
+    session: WriteSessionDep,
     runtime: RuntimeDep,
     officer: CurrentOfficer,
 ) -> AnsweredOut:
@@ -127,7 +127,7 @@ async def groups(session: SessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
 async def answer_a_group(
     group_id: int,
     body: GroupAnswerIn,
-    session: SessionDep,
+    session: WriteSessionDep,
     runtime: RuntimeDep,
     officer: CurrentOfficer,
 ) -> GroupAnswerOut:

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CurrentAdmin, SessionDep
+from api.deps import CurrentAdmin, SessionDep, WriteSessionDep
 from api.schemas import ERRORS
 from core.tokens import create_token, list_tokens, revoke_token
 
@@ -41,7 +41,7 @@ async def tokens(session: SessionDep, _: CurrentAdmin) -> list[TokenOut]:
 
 
 @router.post("", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
-async def new_token(body: TokenCreate, session: SessionDep, _: CurrentAdmin) -> TokenCreated:
+async def new_token(body: TokenCreate, session: WriteSessionDep, _: CurrentAdmin) -> TokenCreated:
     row, plain = await create_token(session, body.role, body.name)
     return TokenCreated.model_validate(
         {**TokenOut.model_validate(row).model_dump(), "token": plain}
@@ -49,5 +49,5 @@ async def new_token(body: TokenCreate, session: SessionDep, _: CurrentAdmin) -> 
 
 
 @router.delete("/{token_id}", response_model=TokenOut)
-async def revoke(token_id: int, session: SessionDep, _: CurrentAdmin) -> TokenOut:
+async def revoke(token_id: int, session: WriteSessionDep, _: CurrentAdmin) -> TokenOut:
     return TokenOut.model_validate(await revoke_token(session, token_id))

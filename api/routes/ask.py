@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import KnowledgeDep, SessionDep
+from api.deps import KnowledgeDep, WriteSessionDep
 from knowledge.questions import ask_and_record
 
 router = APIRouter(prefix="/api/v1", tags=["ask"])
@@ -41,7 +41,7 @@ class AnswerOut(BaseModel):
 
 
 @router.post("/ask", response_model=AnswerOut)
-async def ask(body: AskRequest, session: SessionDep, knowledge: KnowledgeDep) -> AnswerOut:
+async def ask(body: AskRequest, session: WriteSessionDep, knowledge: KnowledgeDep) -> AnswerOut:
     # Validation of blank text happens in the service (422 via the domain error handler).
     answer, _ = await ask_and_record(
         session,

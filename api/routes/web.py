@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from api.deps import KnowledgeDep, SessionDep
+from api.deps import KnowledgeDep, SessionDep, WriteSessionDep
 from api.routes.ask import AnswerOut
 from api.schemas import PUBLIC_ERRORS
 from webchat.service import (
@@ -73,14 +73,14 @@ class MessageOut(BaseModel):
 
 
 @api.post("/chats", response_model=ChatOut, status_code=status.HTTP_201_CREATED)
-async def new_chat(body: ChatOpen, session: SessionDep) -> ChatOut:
+async def new_chat(body: ChatOpen, session: WriteSessionDep) -> ChatOut:
     chat, key = await open_chat(session, body.locale)
     return ChatOut(id=chat.id, key=key)
 
 
 @api.post("/ask", response_model=WebAnswerOut)
 async def ask(
-    body: WebAsk, session: SessionDep, knowledge: KnowledgeDep, key: ChatKey = None
+    body: WebAsk, session: WriteSessionDep, knowledge: KnowledgeDep, key: ChatKey = None
 ) -> WebAnswerOut:
     chat = await chat_for_key(session, key)
     answer, log_row = await ask_in_chat(session, knowledge, chat, body.question, body.locale)
@@ -88,13 +88,13 @@ async def ask(
 
 
 @api.post("/feedback", status_code=status.HTTP_204_NO_CONTENT)
-async def feedback(body: FeedbackIn, session: SessionDep, key: ChatKey = None) -> None:
+async def feedback(body: FeedbackIn, session: WriteSessionDep, key: ChatKey = None) -> None:
     chat = await chat_for_key(session, key)
     await feedback_in_chat(session, chat, body.answer_log_id, body.helpful)
 
 
 @api.post("/handoff", response_model=HandOffOut)
-async def handoff(body: HandOffIn, session: SessionDep, key: ChatKey = None) -> HandOffOut:
+async def handoff(body: HandOffIn, session: WriteSessionDep, key: ChatKey = None) -> HandOffOut:
     """Pass the question to an officer; their answer will appear in this chat."""
     chat = await chat_for_key(session, key)
     question = await hand_off(session, chat, body.answer_log_id)
