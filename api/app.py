@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api.admin_ui import AdminUI
 from api.errors import install_error_handlers
 from api.limits import BodySizeMiddleware, MemoryRateStore, Rate, RateLimitMiddleware
+from api.middleware import RequestContextMiddleware
 from api.routes import (
     admin_documents,
     admin_events,
@@ -24,10 +26,12 @@ from api.routes import (
     telegram,
     web,
 )
+from api.routes import metrics as metrics_route
 from api.schemas import COMMON, ERRORS
 from bot.runner import start_front_door
+from core import metrics
 from core.settings import Settings
-from policydesk.runtime import Runtime, ensure_initialised, open_runtime
+from policydesk.runtime import Runtime, ensure_initialised, open_runtime, start_background
 from webchat.sender import CHANNEL as WEB_CHANNEL
 from webchat.sender import register_web_sender
 
@@ -59,11 +63,15 @@ def create_app(
         app.state.runtime = rt
         admin_ui.bind(rt)
         app.state.telegram = await start_front_door(rt, polling=bot_polling)
+        start_background(rt)
         try:
             yield
         finally:
+            # SIGTERM lands here after uvicorn has drained in-flight requests.
             if app.state.telegram is not None:
                 await app.state.telegram.close()
+            await rt.background.stop(rt.settings.shutdown_timeout)
+            metrics.mark_process_dead(os.getpid())
             if own:
                 await rt.close()
 
@@ -77,7 +85,15 @@ def create_app(
         responses=COMMON,
     )
     install_error_handlers(app)
-    for router in (health.router, ask.router, events.router, telegram.router, web.router, web.api):
+    for router in (
+        health.router,
+        ask.router,
+        events.router,
+        telegram.router,
+        web.router,
+        web.api,
+        metrics_route.router,
+    ):
         app.include_router(router)
     for router in (
         admin_events.router,
@@ -103,4 +119,6 @@ def create_app(
         store=MemoryRateStore(),
         is_limited=_is_public_api,
     )
+    # Outermost: every response, a refused one included, gets a request id and a metric.
+    app.add_middleware(RequestContextMiddleware)
     return app

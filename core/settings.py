@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,18 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(1, ge=1, description="uvicorn worker processes of `policydesk serve`")
+    bot_polling: bool = Field(
+        True, description="poll Telegram inside `serve` when there is a token and no webhook"
+    )
+    index_poll_seconds: float = Field(
+        3.0, ge=0, description="how often a replica checks for a new index version; 0: never"
+    )
+    shutdown_timeout: float = Field(
+        20.0, gt=0, description="seconds in-flight work gets to finish after SIGTERM"
+    )
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "info"
     session_secret: SecretStr | None = None
     rate_limit: str = Field("120/minute", description="public API routes, per client address")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="JSON and form bodies")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import metrics
 from knowledge.answer import Answer
 from knowledge.models import AnswerLog, OpenQuestion
 from knowledge.normalize import normalize
@@ -25,6 +26,7 @@ async def ask_and_record(
     """Answer, record the exchange, and open a question for officers when not answered."""
     await kb.refresh(session)
     answer = kb.ask(question, locale=locale, include_expired=include_expired)
+    metrics.record_question(channel, answer.answered)
     text = kb.validate_question(question)
     log_row = AnswerLog(
         question=text,

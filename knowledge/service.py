@@ -75,6 +75,10 @@ class KnowledgeBase:
         )
         if newest is None or newest.version == self.version:
             return False
+        if self._lock.locked():
+            # Another task is already switching (perhaps rebuilding for seconds): keep
+            # answering from the loaded version instead of queueing behind it.
+            return False
         async with self._lock:
             if newest.version == self.version:
                 return False

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -167,16 +168,16 @@ async def cmd_create_officer(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
+    from policydesk.server import serve
 
-    from api.app import create_app
-
-    uvicorn.run(
-        create_app(settings, bot_polling=not args.no_bot),
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level="info",
-        proxy_headers=True,
+    if args.no_bot:
+        # Read by every serving process, including uvicorn's worker processes.
+        os.environ["POLICYDESK_BOT_POLLING"] = "false"
+    serve(
+        settings,
+        args.host or settings.host,
+        args.port or settings.port,
+        args.workers or settings.workers,
     )
     return 0
 
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not poll Telegram here (e.g. `policydesk bot` runs elsewhere); "
         "officers' answers are still sent",
     )
+    p.add_argument("--workers", type=int, help="uvicorn worker processes (default 1)")
     p.set_defaults(sync=cmd_serve)
 
     p = sub.add_parser("bot", help="run the Telegram bot with long polling (POLICYDESK_BOT_TOKEN)")

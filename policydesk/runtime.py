@@ -7,21 +7,25 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.db import create_engine, create_session_factory
+from core.background import BackgroundTasks
+from core.db import advisory_xact_lock, create_engine, create_session_factory
 from core.migrate import upgrade
 from core.notify import Notifier
 from core.settings import Settings
 from knowledge.build import Progress
 from knowledge.ingest import IngestReport, ingest_paths
-from knowledge.models import Document
+from knowledge.models import Document, IndexVersion
 from knowledge.pack import pack_files
+from knowledge.refresher import IndexRefresher, warm_start
 from knowledge.service import KnowledgeBase
 from knowledge.threads import pin_threads
 
 log = logging.getLogger(__name__)
+INIT_LOCK = 7_007_002  # pg_advisory lock key: one process loading the pack at a time
 
 
 @dataclass
@@ -31,8 +35,14 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     knowledge: KnowledgeBase
     notifier: Notifier = field(default_factory=Notifier)
+    # Shared by replicas when POLICYDESK_REDIS_URL is set: FSM forms, rate limits.
+    redis: Redis | None = None
+    background: BackgroundTasks = field(default_factory=BackgroundTasks)
 
     async def close(self) -> None:
+        await self.background.stop(self.settings.shutdown_timeout)
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
 
 
@@ -43,7 +53,10 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         await asyncio.to_thread(upgrade, url)
     pin_threads(settings.search_threads)
     engine = create_engine(url)
-    return Runtime(settings, engine, create_session_factory(engine), KnowledgeBase(settings))
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    return Runtime(
+        settings, engine, create_session_factory(engine), KnowledgeBase(settings), redis=redis
+    )
 
 
 async def initialise(
@@ -51,6 +64,9 @@ async def initialise(
 ) -> IngestReport:
     """Ingest the bundled pack (a no-op when unchanged) and make sure an index is loaded."""
     async with runtime.sessions() as session:
+        # Replicas starting together on an empty database: one loads the pack, the others
+        # wait here and then find it unchanged.
+        await advisory_xact_lock(session, INIT_LOCK)
         report = await ingest_paths(
             session, runtime.knowledge, pack_files(), progress, rebuild_if_missing=False
         )
@@ -66,11 +82,30 @@ async def initialise(
 
 
 async def ensure_initialised(runtime: Runtime) -> None:
-    """First run: load the pack. Later runs: load the newest index version."""
+    """First run: load the pack. Later runs: load the newest index version.
+
+    An index already on this disk (baked into the image, or left by the last run) is
+    loaded first so that building the database's version reuses its vectors.
+    """
+    kb = runtime.knowledge
+    warm = await warm_start(kb)
     async with runtime.sessions() as session:
         has_documents = await session.scalar(select(func.count()).select_from(Document))
         if has_documents:
-            await runtime.knowledge.refresh(session)
-    if not has_documents or runtime.knowledge.searcher is None:
-        report = await initialise(runtime)
+            await kb.refresh(session)
+        recorded = kb.version is not None and bool(
+            await session.scalar(select(IndexVersion.id).where(IndexVersion.version == kb.version))
+        )
+    if not has_documents or not recorded:
+        # A warm index the database does not know is no answer to serve: rebuild from the
+        # database (fast: unchanged texts keep their vectors).
+        report = await initialise(runtime, rebuild=warm and bool(has_documents))
         log.info("knowledge pack initialised: %s", report)
+
+
+def start_background(runtime: Runtime) -> None:
+    """The background loops every serving process runs (the index refresher, for now)."""
+    interval = runtime.settings.index_poll_seconds
+    if interval > 0 and "index-refresher" not in runtime.background.names:
+        refresher = IndexRefresher(runtime.knowledge, runtime.sessions, interval)
+        runtime.background.start("index-refresher", refresher.run())

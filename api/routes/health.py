@@ -19,7 +19,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
-    """The database answers and a knowledge index is loaded."""
+    """The database (and Redis, when configured) answer and a knowledge index is loaded."""
     checks: dict[str, str] = {}
     try:
         async with runtime.engine.connect() as conn:
@@ -27,6 +27,15 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:  # any failure means not ready
         checks["database"] = f"error: {type(exc).__name__}"
+    if runtime.redis is not None:
+        try:
+            await runtime.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # any failure means not ready
+            checks["redis"] = f"error: {type(exc).__name__}"
     checks["index"] = runtime.knowledge.version or "not loaded"
-    ready = checks["database"] == "ok" and runtime.knowledge.version is not None
+    ready = (
+        all(v == "ok" for k, v in checks.items() if k != "index")
+        and runtime.knowledge.version is not None
+    )
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)

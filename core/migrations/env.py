@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.db import Base, create_engine, is_sqlite
@@ -12,6 +13,7 @@ from core.registry import load_all_models
 
 load_all_models()
 target_metadata = Base.metadata
+MIGRATION_LOCK = 7_007_001  # pg_advisory lock key: one migrating process at a time
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +24,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together would otherwise run the same migration twice.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -1,0 +1,53 @@
+"""``policydesk serve``: uvicorn with our logging, graceful shutdown and worker processes.
+
+With ``--workers N`` uvicorn starts N processes that each import ``app_factory`` and
+build their own runtime (engine, index, background tasks) from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from fastapi import FastAPI
+
+from core import metrics
+from core.logs import configure_logging
+from core.settings import Settings
+
+
+def app_factory() -> FastAPI:
+    """The app of one serving process, configured from the environment."""
+    from api.app import create_app
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings, bot_polling=settings.bot_polling)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    configure_logging(settings.log_format, settings.log_level)
+    scratch: str | None = None
+    if workers > 1 and not os.environ.get(metrics.MULTIPROC_ENV):
+        # Each worker writes its metrics here; /metrics in any worker merges them all.
+        scratch = tempfile.mkdtemp(prefix="policydesk-metrics-")
+        os.environ[metrics.MULTIPROC_ENV] = scratch
+    try:
+        uvicorn.run(
+            "policydesk.server:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,  # our middleware logs each request with its request id
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            timeout_graceful_shutdown=int(settings.shutdown_timeout),
+        )
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)

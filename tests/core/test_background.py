@@ -1,0 +1,51 @@
+"""Background tasks stop on shutdown and get to release what they hold."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.background import BackgroundTasks
+
+
+async def test_stop_cancels_and_lets_tasks_clean_up() -> None:
+    tasks = BackgroundTasks()
+    released: list[str] = []
+    started = asyncio.Event()
+
+    async def holds_a_lease() -> None:
+        try:
+            started.set()
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.sleep(0)  # clean-up may itself await (e.g. an UPDATE)
+            released.append("lease")
+
+    tasks.start("worker", holds_a_lease())
+    await started.wait()
+    assert tasks.names == ["worker"]
+    with pytest.raises(RuntimeError):
+        tasks.start("worker", holds_a_lease())
+    await tasks.stop(grace=5)
+    assert released == ["lease"] and tasks.names == []
+
+
+async def test_stop_gives_up_on_a_task_that_ignores_cancellation() -> None:
+    tasks = BackgroundTasks()
+    gate = asyncio.Event()
+
+    async def stubborn() -> None:
+        while not gate.is_set():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                continue
+
+    task = tasks.start("stubborn", stubborn())
+    await asyncio.sleep(0)
+    await tasks.stop(grace=0.05)
+    assert not task.done()
+    gate.set()
+    task.cancel()
+    await asyncio.wait([task], timeout=1)
