@@ -24,6 +24,7 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
 
 
@@ -86,7 +87,9 @@ def configure_logging(fmt: str = "json", level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "aiogram"):
+    for name in ("uvicorn", "uvicorn.error", "aiogram"):
         # uvicorn installs its own handlers unless told not to; ours go through the root.
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # The API's middleware writes one access line per request, with its request id.
+    logging.getLogger("uvicorn.access").disabled = True
