@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -31,7 +32,13 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     configure_logging(settings.log_format, settings.log_level)
     scratch: str | None = None
-    if workers > 1 and not os.environ.get(metrics.MULTIPROC_ENV):
+    given = os.environ.get(metrics.MULTIPROC_ENV)
+    if given:
+        # Files of an earlier run (a restarted container keeps its emptyDir) would be
+        # merged into this run's figures.
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+    elif workers > 1:
         # Each worker writes its metrics here; /metrics in any worker merges them all.
         scratch = tempfile.mkdtemp(prefix="policydesk-metrics-")
         os.environ[metrics.MULTIPROC_ENV] = scratch

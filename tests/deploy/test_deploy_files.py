@@ -1,0 +1,177 @@
+"""The deployment files, checked without Docker or a cluster: Kubernetes manifests
+against the API schemas (vendored by kubernetes-validate), the Dockerfile parsed, the
+compose file's structure, the systemd units through ``systemd-analyze verify``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from dockerfile_parse import DockerfileParser
+
+from core.settings import Settings
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+K8S = DEPLOY / "k8s"
+K8S_VERSION = "1.31.0"
+SETTING_NAMES = {f"POLICYDESK_{name.upper()}" for name in Settings.model_fields}
+
+
+def manifests() -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for path in sorted(K8S.glob("*.yaml")):
+        if path.name != "kustomization.yaml":
+            docs.extend(d for d in yaml.safe_load_all(path.read_text("utf-8")) if d)
+    return docs
+
+
+def by_kind(kind: str) -> list[dict[str, Any]]:
+    return [d for d in manifests() if d["kind"] == kind]
+
+
+def deployment(component: str) -> dict[str, Any]:
+    (found,) = [
+        d
+        for d in by_kind("Deployment")
+        if d["metadata"]["labels"]["app.kubernetes.io/component"] == component
+    ]
+    return found
+
+
+@pytest.mark.parametrize("doc", manifests(), ids=lambda d: f"{d['kind']}-{d['metadata']['name']}")
+def test_manifest_matches_the_kubernetes_schema(doc: dict[str, Any]) -> None:
+    # strict: unknown fields (a typo such as "livenesProbe") are errors, not ignored.
+    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_schema_validation_catches_a_mistake() -> None:
+    broken = yaml.safe_load(yaml.safe_dump(deployment("api")))
+    broken["spec"]["template"]["spec"]["containers"][0]["livenesProbe"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, K8S_VERSION, strict=True)
+
+
+def test_kustomization_lists_every_manifest() -> None:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text("utf-8"))
+    files = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+    assert set(kustomization["resources"]) == files
+    kinds = {d["kind"] for d in manifests()}
+    assert {"Deployment", "Service", "Ingress", "ConfigMap", "HorizontalPodAutoscaler"} <= kinds
+
+
+def test_api_probes_resources_and_wiring() -> None:
+    api = deployment("api")
+    pod = api["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    # Shutdown: the pod's grace covers the app's own drain (POLICYDESK_SHUTDOWN_TIMEOUT).
+    (config,) = by_kind("ConfigMap")
+    assert pod["terminationGracePeriodSeconds"] > float(
+        config["data"]["POLICYDESK_SHUTDOWN_TIMEOUT"]
+    )
+    labels = api["spec"]["template"]["metadata"]["labels"]
+    (service,) = by_kind("Service")
+    assert service["spec"]["selector"].items() <= labels.items()
+    (ingress,) = by_kind("Ingress")
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend["name"] == service["metadata"]["name"]
+    assert backend["port"]["name"] in {p["name"] for p in service["spec"]["ports"]}
+    (hpa,) = by_kind("HorizontalPodAutoscaler")
+    assert hpa["spec"]["scaleTargetRef"]["name"] == api["metadata"]["name"]
+    assert hpa["spec"]["minReplicas"] >= 2
+
+
+def test_secrets_are_references_and_settings_exist() -> None:
+    assert not by_kind("Secret"), "secrets are created in the cluster, never committed"
+    for component in ("api", "worker"):
+        pod = deployment(component)["spec"]["template"]["spec"]
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            env = {e["name"]: e for e in container.get("env", [])}
+            for name in ("POLICYDESK_DATABASE_URL", "POLICYDESK_BOT_TOKEN"):
+                assert env[name]["valueFrom"]["secretKeyRef"]["name"] == "policydesk-secrets"
+            assert all("value" not in e for n, e in env.items() if "SECRET" in n or "TOKEN" in n)
+            names = [n for n in env if n.startswith("POLICYDESK_")]
+            assert set(names) <= SETTING_NAMES, set(names) - SETTING_NAMES
+    (config,) = by_kind("ConfigMap")
+    assert {n for n in config["data"] if n.startswith("POLICYDESK_")} <= SETTING_NAMES
+
+
+def test_dockerfile_is_multi_stage_non_root_pinned_and_baked() -> None:
+    with (DEPLOY / "Dockerfile").open("rb") as source:
+        instructions = DockerfileParser(fileobj=source).structure
+    stages: list[list[dict[str, Any]]] = []
+    for ins in instructions:
+        if ins["instruction"] == "FROM":
+            stages.append([])
+        if stages:
+            stages[-1].append(ins)
+    assert len(stages) >= 2
+    names = {s[0]["value"].split()[-1] for s in stages if " AS " in s[0]["value"].upper()}
+    for ins in instructions:
+        if ins["instruction"] == "COPY" and "--from=" in ins["value"]:
+            source = re.search(r"--from=(\S+)", ins["value"])
+            assert source and source[1] in names
+    runs = " ".join(i["value"] for i in instructions if i["instruction"] == "RUN")
+    assert re.search(r"--index-url https://download\.pytorch\.org/whl/cpu torch==2\.13\.0", runs)
+    assert not re.search(r"torch(?!==2\.13\.0)[<>=~ ]", runs)
+    assert "policydesk init" in runs
+    final = {i["instruction"]: i["value"] for i in stages[-1]}
+    assert "HEALTHCHECK" in final and "/healthz" in final["HEALTHCHECK"]
+    users = [i["value"] for i in stages[-1] if i["instruction"] == "USER"]
+    assert users and users[-1].split(":")[0] not in {"root", "0"}
+    env = " ".join(i["value"] for i in stages[-1] if i["instruction"] == "ENV")
+    assert "HF_HUB_OFFLINE=1" in env
+    assert '"policydesk"' in final["ENTRYPOINT"]
+
+
+def test_compose_has_the_production_shape() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
+    services = compose["services"]
+    assert {"postgres", "redis", "api", "worker"} <= services.keys()
+    api, worker = services["api"], services["worker"]
+    assert api["deploy"]["replicas"] >= 2
+    assert worker["command"][0] == "worker"
+    env = api["environment"]
+    assert env["POLICYDESK_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    assert env["POLICYDESK_REDIS_URL"].startswith("redis://redis:")
+    assert {n for n in env if n.startswith("POLICYDESK_")} <= SETTING_NAMES
+    for name, value in {**env, **services["postgres"]["environment"]}.items():
+        if any(word in name for word in ("PASSWORD", "SECRET", "TOKEN")):
+            assert str(value).startswith("${"), f"{name} must come from the environment"
+    assert api["depends_on"]["init"]["condition"] == "service_completed_successfully"
+    assert services["postgres"]["healthcheck"] and services["redis"]["healthcheck"]
+    assert (DEPLOY.parent / api["build"]["dockerfile"]).exists()
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (DEPLOY / source).exists(), source
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+@pytest.mark.parametrize("unit", ["policydesk-api.service", "policydesk-worker.service"])
+def test_systemd_unit_verifies(unit: str, tmp_path: Path) -> None:
+    # verify checks that ExecStart's program exists: point it at this venv's.
+    here = str(Path(sys.executable).parent / "policydesk")
+    text = (DEPLOY / "systemd" / unit).read_text("utf-8")
+    assert "/opt/policydesk/venv/bin/policydesk" in text
+    (tmp_path / unit).write_text(text.replace("/opt/policydesk/venv/bin/policydesk", here))
+    result = subprocess.run(
+        ["systemd-analyze", "verify", str(tmp_path / unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    env_file = (DEPLOY / "systemd" / "policydesk.env").read_text("utf-8")
+    names = re.findall(r"^(POLICYDESK_\w+)=", env_file, flags=re.M)
+    assert names and set(names) <= SETTING_NAMES
