@@ -23,6 +23,7 @@ from bot.middlewares import (
     RateLimitStorage,
     RedisRateLimitStorage,
 )
+from bot.middlewares.log_context import UpdateLogContextMiddleware
 from bot.retry import RetryAfterMiddleware
 from bot.routers import FEATURES, RouterFactory, fallback
 from core.db import create_session_factory
@@ -86,6 +87,7 @@ def create_dispatcher(
         closers=[],
     )
     # Outer middlewares run in registration order, after aiogram's own (user context, errors).
+    dispatcher.update.outer_middleware(UpdateLogContextMiddleware())
     dispatcher.update.outer_middleware(
         FloodControlMiddleware(
             rate_limits or _rate_limits(runtime.settings, dispatcher), flood_limit, flood_window
