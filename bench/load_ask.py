@@ -4,8 +4,8 @@ Both servers run with the same number of uvicorn workers (default 2) in the same
 the load comes from wrk (``apt-get install wrk``) or, without it, from an asyncio client.
 Prints requests/s, p50 and p99 latency for each, the ratio, and the machine.
 
-    python bench/load_ask.py                    # SQLite in bench/results/data
-    python bench/load_ask.py --database-url postgresql+asyncpg://postgres@127.0.0.1/bench
+    python -m bench.load_ask                    # SQLite in bench/results/data
+    python -m bench.load_ask --database-url postgresql+asyncpg://postgres@127.0.0.1/bench
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import socket
@@ -23,6 +22,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.common import machine, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [
@@ -35,17 +36,9 @@ QUESTIONS = [
 ]
 
 
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"nproc {os.cpu_count()}, CPU {cpu}, load average at start {load:.2f}"
+def machine_line() -> str:
+    load = os.getloadavg()[0]
+    return f"{machine()}, load average at start {load:.2f} (nproc {os.cpu_count()})"
 
 
 def free_port() -> int:
@@ -149,12 +142,11 @@ def python_client(url: str, seconds: int, connections: int) -> dict[str, float]:
             began = time.perf_counter()
             await asyncio.gather(*(user(n, client) for n in range(connections)))
             elapsed = time.perf_counter() - began
-        latencies.sort()
         return {
             "rps": len(latencies) / elapsed,
             "errors": errors,
-            "p50_ms": latencies[len(latencies) // 2] * 1e3,
-            "p99_ms": latencies[int(len(latencies) * 0.99)] * 1e3,
+            "p50_ms": percentile(latencies, 50) * 1e3,
+            "p99_ms": percentile(latencies, 99) * 1e3,
         }
 
     return asyncio.run(run())
@@ -188,7 +180,7 @@ def main() -> int:
         "PYTHONPATH": str(ROOT),
     }
     policydesk = [sys.executable, "-m", "policydesk"]
-    print(f"machine: {machine()}")
+    print(f"machine: {machine_line()}")
     print("preparing the knowledge base (policydesk init) ...", flush=True)
     subprocess.run([*policydesk, "init"], cwd=ROOT, env=env, check=True, capture_output=True)
 
