@@ -7,51 +7,26 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram import F, Router
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import SendMessage
-from aiogram.types import Message
 from redis.asyncio import Redis
+from sqlalchemy import select
 
-from bot.factory import create_bot, create_dispatcher
+from bot.callbacks import EventCb, FormCb
+from bot.factory import close_dispatcher, create_bot, create_dispatcher
+from bot.notify import register_telegram_sender
+from core.i18n import translate
+from events.models import Registration
 from policydesk.runtime import Runtime
 from tests.bot.conftest import BotHarness
 from tests.bot.mocked_session import RecordingSession
-from tests.bot.updates import message, update
+from tests.bot.test_events import VALID_CODE
+from tests.bot.updates import callback_update, text_update
+from tests.events.factories import event_in
+from tests.events.helpers import new_event
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-class SignUp(StatesGroup):
-    name = State()
-    phone = State()
-
-
-def signup_router() -> Router:
-    """A two-step form standing in for the event sign-up form."""
-    router = Router(name="test-signup")
-
-    @router.message(Command("signup"))
-    async def start(msg: Message, state: FSMContext) -> None:
-        await state.set_state(SignUp.name)
-        await msg.answer("name?")
-
-    @router.message(SignUp.name, F.text)
-    async def got_name(msg: Message, state: FSMContext) -> None:
-        await state.update_data(name=msg.text)
-        await state.set_state(SignUp.phone)
-        await msg.answer("phone?")
-
-    @router.message(SignUp.phone, F.text)
-    async def got_phone(msg: Message, state: FSMContext) -> None:
-        data = await state.get_data()
-        await state.clear()
-        await msg.answer(f"registered {data['name']} {msg.text}")
-
-    return router
 
 
 @pytest.fixture
@@ -63,25 +38,55 @@ async def replicas(bot_runtime: Runtime) -> AsyncIterator[tuple[BotHarness, BotH
     for _ in range(2):
         session = RecordingSession()
         bot = create_bot(bot_runtime.settings, session=session)
-        dispatcher = create_dispatcher(bot_runtime, features=[signup_router], flood_limit=50)
+        register_telegram_sender(bot_runtime, bot)
+        dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
         harnesses.append(BotHarness(bot_runtime, bot, dispatcher, session))
     yield harnesses[0], harnesses[1]
     for harness in harnesses:
-        await harness.dispatcher.storage.close()
+        await close_dispatcher(harness.dispatcher)
     await bot_runtime.redis.aclose()
     bot_runtime.redis = None
 
 
-async def test_a_form_continues_on_another_replica(
+async def test_the_sign_up_form_continues_on_whichever_replica_gets_the_update(
     replicas: tuple[BotHarness, BotHarness],
 ) -> None:
     a, b = replicas
     assert isinstance(a.dispatcher.storage, RedisStorage)
-    user_id = 10_000 + uuid.uuid4().int % 1_000_000
-    await a.feed(update(message=message("/signup", user_id=user_id)))
-    assert a.last_sent().text == "name?"
-    await b.feed(update(message=message("张三", user_id=user_id)))
-    assert b.last_sent().text == "phone?"
-    await a.feed(update(message=message("13800000000", user_id=user_id)))
-    assert a.last_sent().text == "registered 张三 13800000000"
-    assert not [m for m in b.session.of(SendMessage) if "registered" in str(m.text)]
+    user_id = 10_000 + uuid.uuid4().int % 1_000_000  # Redis outlives the test database
+    event = await new_event(a.runtime.sessions, event_in())
+
+    async def step(replica: BotHarness, *, text: str = "", tap: str = "") -> str:
+        before = len(replica.session.of(SendMessage))
+        if tap:
+            await replica.feed(callback_update(tap, user_id=user_id))
+        else:
+            await replica.feed(text_update(text, user_id=user_id))
+        sent = replica.session.of(SendMessage)
+        assert len(sent) > before, "this replica did not carry the form on"
+        return str(sent[-1].text)
+
+    # Consecutive updates of one form alternate between the two replicas.
+    assert await step(a, tap=EventCb(action="signup", event_id=event.id).pack()) == translate(
+        "zh", "bot.events.form.company_name"
+    )
+    assert await step(b, text="焦作跨副本科技有限公司") == translate(
+        "zh", "bot.events.form.credit_code"
+    )
+    assert await step(a, text=VALID_CODE) == translate("zh", "bot.events.form.county")
+    await step(b, tap=FormCb(action="skip").pack())
+    await step(a, tap=FormCb(action="yes").pack())
+    await step(b, text="王经理")
+    summary = await step(a, text="13800138000")
+    assert "焦作跨副本科技有限公司" in summary and VALID_CODE in summary
+    await b.feed(callback_update(FormCb(action="confirm").pack(), user_id=user_id))
+
+    async with a.runtime.sessions() as session:
+        [registration] = list(await session.scalars(select(Registration)))
+    assert registration.status == "confirmed"
+    assert registration.contact.telegram_chat_id == user_id
+    assert await a.dispatcher.storage.get_state(_key(a, user_id)) is None
+
+
+def _key(harness: BotHarness, user_id: int) -> StorageKey:
+    return StorageKey(bot_id=harness.bot.id, chat_id=user_id, user_id=user_id)
