@@ -10,7 +10,6 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import SendMessage
-from redis.asyncio import Redis
 from sqlalchemy import select
 
 from bot.callbacks import EventCb, FormCb
@@ -33,7 +32,6 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 async def replicas(bot_runtime: Runtime) -> AsyncIterator[tuple[BotHarness, BotHarness]]:
     """Two dispatchers built by the real factory with Redis configured, as on two replicas."""
     bot_runtime.settings = bot_runtime.settings.model_copy(update={"redis_url": REDIS_URL})
-    bot_runtime.redis = Redis.from_url(REDIS_URL)
     harnesses = []
     for _ in range(2):
         session = RecordingSession()
@@ -44,8 +42,6 @@ async def replicas(bot_runtime: Runtime) -> AsyncIterator[tuple[BotHarness, BotH
     yield harnesses[0], harnesses[1]
     for harness in harnesses:
         await close_dispatcher(harness.dispatcher)
-    await bot_runtime.redis.aclose()
-    bot_runtime.redis = None
 
 
 async def test_the_sign_up_form_continues_on_whichever_replica_gets_the_update(
