@@ -1,5 +1,5 @@
 """Two ``policydesk serve`` replicas as separate processes on one PostgreSQL and Redis,
-each with its own disk: a document ingested through one is answered by the other within
+each with its own disk: a document uploaded through one is answered by the other within
 seconds, and both shut down cleanly on SIGTERM."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -73,14 +74,22 @@ def test_two_replicas_share_knowledge_and_stop_cleanly(
         a, b = servers
         assert not sample.cites_sample(b.ask(sample.QUESTION)["sources"])
 
-        # An upload elsewhere: a new index version recorded in the shared database.
-        out = run_cli(envs["uploader"], "ingest", str(sample.write(tmp_path / "upload")))
-        assert f"added: {sample.SLUG}.txt" in out
-        version = out.strip().splitlines()[-1].split()[-1]
+        # An officer uploads through replica a; b learns of it from the database alone.
+        token = run_cli(envs["uploader"], "admin", "create-token", "--role", "admin")
+        response = httpx.post(
+            f"{a.url}/api/v1/admin/documents",
+            headers={"Authorization": f"Bearer {token.strip().splitlines()[-1]}"},
+            files={"file": (f"{sample.SLUG}.txt", sample.TEXT.encode(), "text/plain")},
+            data={"title": sample.TITLE, "issuer": str(sample.meta()["issuer"])},
+            timeout=120,
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["status"] == "done", response.json()
+        assert sample.cites_sample(a.ask(sample.QUESTION)["sources"])
+        version = a.wait_ready()["checks"]["index"]
 
-        for server in (b, a):
-            wait_until_cited(server, timeout=60)
-            assert server.wait_ready()["checks"]["index"] == version
+        wait_until_cited(b, timeout=60)
+        assert b.wait_ready()["checks"]["index"] == version
         # Replica b did not have the version on its disk: it built the same content itself.
         assert (tmp_path / "b" / "index" / version / "manifest.json").exists()
     finally:
