@@ -8,19 +8,15 @@ no form the second time (and the database's unique constraint backs that up).
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-from typing import Any
-
 from aiogram import F, Router, html
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import event_views as views
 from bot.callbacks import EventCb, FormCb
+from bot.signup_form import AnyMessage, SignupForm, ask, refuse, show_summary, store
 from core.errors import InvalidInput
 from core.i18n import Translator
 from events.models import EventKind
@@ -28,28 +24,8 @@ from events.queries import last_contact_of_chat, waitlist_position
 from events.registration import register
 from events.schemas import RegistrationIn
 from events.service import get_public_event, registration_open
-from events.validators import normalise_credit_code, normalise_mobile, normalise_patent_number
+from events.validators import normalise_credit_code, normalise_mobile
 from policydesk.runtime import Runtime
-
-# A callback's message may be too old to be accessible; it can still be answered.
-AnyMessage = Message | InaccessibleMessage
-
-
-class SignupForm(StatesGroup):
-    profile = State()
-    company_name = State()
-    credit_code = State()
-    county = State()
-    size = State()
-    contact_name = State()
-    phone = State()
-    amount = State()
-    patents = State()
-    purpose = State()
-    confirm = State()
-
-
-NONE_WORDS = {"无", "没有", "none", "no", "-"}
 
 
 async def start(
@@ -77,7 +53,7 @@ async def start(
     )
     remembered = await last_contact_of_chat(session, callback.message.chat.id)
     if remembered is None:
-        await _ask(
+        await ask(
             callback.message, state, SignupForm.company_name, t("bot.events.form.company_name")
         )
         return
@@ -104,11 +80,6 @@ async def start(
     await callback.message.answer(text, reply_markup=views.form_buttons(t, "reuse", "new"))
 
 
-async def _ask(message: AnyMessage, state: FSMContext, step: State, text: str) -> None:
-    await state.set_state(step)
-    await message.answer(text)
-
-
 async def reuse_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
     await callback.answer()
     data = await state.get_data()
@@ -122,43 +93,33 @@ async def reuse_profile(callback: CallbackQuery, state: FSMContext, t: Translato
 async def new_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
     await callback.answer()
     if callback.message is not None:
-        await _ask(
+        await ask(
             callback.message, state, SignupForm.company_name, t("bot.events.form.company_name")
         )
-
-
-async def _store(state: FSMContext, part: str, **values: Any) -> None:
-    data = await state.get_data()
-    await state.update_data({part: {**data.get(part, {}), **values}})
-
-
-async def _refuse(message: Message, t: Translator, exc: InvalidInput) -> None:
-    """Name the field and the problem; the step stays, earlier answers stay."""
-    await message.answer(t("bot.events.form.invalid", detail=html.quote(exc.message)))
 
 
 async def company_name(message: Message, state: FSMContext, t: Translator) -> None:
     name = (message.text or "").strip()
     if not 1 <= len(name) <= 200:
-        await _refuse(message, t, InvalidInput(t("bot.events.form.bad_name"), field="name"))
+        await refuse(message, t, InvalidInput(t("bot.events.form.bad_name"), field="name"))
         return
-    await _store(state, "company", name=name)
-    await _ask(message, state, SignupForm.credit_code, t("bot.events.form.credit_code"))
+    await store(state, "company", name=name)
+    await ask(message, state, SignupForm.credit_code, t("bot.events.form.credit_code"))
 
 
 async def credit_code(message: Message, state: FSMContext, t: Translator) -> None:
     try:
         code = normalise_credit_code(message.text or "")
     except InvalidInput as exc:
-        await _refuse(message, t, exc)
+        await refuse(message, t, exc)
         return
-    await _store(state, "company", credit_code=code)
+    await store(state, "company", credit_code=code)
     await state.set_state(SignupForm.county)
     await message.answer(t("bot.events.form.county"), reply_markup=views.form_buttons(t, "skip"))
 
 
 async def county(message: Message, state: FSMContext, t: Translator) -> None:
-    await _store(state, "company", county=(message.text or "").strip()[:60] or None)
+    await store(state, "company", county=(message.text or "").strip()[:60] or None)
     await _ask_size(message, state, t)
 
 
@@ -171,15 +132,15 @@ async def skip(callback: CallbackQuery, state: FSMContext, t: Translator) -> Non
     if current == SignupForm.county.state:
         await _ask_size(callback.message, state, t)
     elif current == SignupForm.size.state:
-        await _ask(
+        await ask(
             callback.message, state, SignupForm.contact_name, t("bot.events.form.contact_name")
         )
     elif current == SignupForm.patents.state:
-        await _store(state, "financing_need", patents=[])
-        await _ask(callback.message, state, SignupForm.purpose, t("bot.events.form.purpose"))
+        await store(state, "financing_need", patents=[])
+        await ask(callback.message, state, SignupForm.purpose, t("bot.events.form.purpose"))
     elif current == SignupForm.purpose.state:
-        await _store(state, "financing_need", purpose="")
-        await _summary(callback.message, state, t)
+        await store(state, "financing_need", purpose="")
+        await show_summary(callback.message, state, t)
 
 
 async def _ask_size(message: AnyMessage, state: FSMContext, t: Translator) -> None:
@@ -193,9 +154,9 @@ async def size(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, t: Translator
 ) -> None:
     await callback.answer()
-    await _store(state, "company", above_designated_size=callback_data.action == "yes")
+    await store(state, "company", above_designated_size=callback_data.action == "yes")
     if callback.message is not None:
-        await _ask(
+        await ask(
             callback.message, state, SignupForm.contact_name, t("bot.events.form.contact_name")
         )
 
@@ -203,76 +164,28 @@ async def size(
 async def contact_name(message: Message, state: FSMContext, t: Translator) -> None:
     name = (message.text or "").strip()
     if not 1 <= len(name) <= 60:
-        await _refuse(message, t, InvalidInput(t("bot.events.form.bad_contact"), field="name"))
+        await refuse(message, t, InvalidInput(t("bot.events.form.bad_contact"), field="name"))
         return
-    await _store(state, "contact", name=name)
-    await _ask(message, state, SignupForm.phone, t("bot.events.form.phone"))
+    await store(state, "contact", name=name)
+    await ask(message, state, SignupForm.phone, t("bot.events.form.phone"))
 
 
 async def phone(message: Message, state: FSMContext, t: Translator) -> None:
     try:
         number = normalise_mobile(message.text or "")
     except InvalidInput as exc:
-        await _refuse(message, t, exc)
+        await refuse(message, t, exc)
         return
-    await _store(state, "contact", phone=number)
+    await store(state, "contact", phone=number)
     await _after_contact(message, state, t)
 
 
 async def _after_contact(message: AnyMessage, state: FSMContext, t: Translator) -> None:
     data = await state.get_data()
     if data["kind"] == EventKind.FINANCING_MATCHMAKING.value:
-        await _ask(message, state, SignupForm.amount, t("bot.events.form.amount"))
+        await ask(message, state, SignupForm.amount, t("bot.events.form.amount"))
     else:
-        await _summary(message, state, t)
-
-
-AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]{1,2})?)\s*(?:万元|万)?\s*$")
-
-
-async def amount(message: Message, state: FSMContext, t: Translator) -> None:
-    match = AMOUNT.match(message.text or "")
-    value: Decimal | None = None
-    if match:
-        try:
-            value = Decimal(match.group(1))
-        except InvalidOperation:  # pragma: no cover - the pattern admits decimals only
-            value = None
-    if value is None or not Decimal(0) < value <= Decimal(10_000_000):
-        await _refuse(message, t, InvalidInput(t("bot.events.form.bad_amount"), field="amount_wan"))
-        return
-    await _store(state, "financing_need", amount_wan=str(value))
-    await state.set_state(SignupForm.patents)
-    await message.answer(t("bot.events.form.patents"), reply_markup=views.form_buttons(t, "skip"))
-
-
-async def patents(message: Message, state: FSMContext, t: Translator) -> None:
-    text = (message.text or "").strip()
-    numbers: list[str] = []
-    if text.lower() not in NONE_WORDS:
-        try:
-            for part in re.split(r"[,，、;；\n]+", text):
-                if part.strip():
-                    numbers.append(normalise_patent_number(part))
-        except InvalidInput as exc:
-            await _refuse(message, t, exc)
-            return
-    await _store(state, "financing_need", patents=numbers[:50])
-    await state.set_state(SignupForm.purpose)
-    await message.answer(t("bot.events.form.purpose"), reply_markup=views.form_buttons(t, "skip"))
-
-
-async def purpose(message: Message, state: FSMContext, t: Translator) -> None:
-    await _store(state, "financing_need", purpose=(message.text or "").strip()[:1000])
-    await _summary(message, state, t)
-
-
-async def _summary(message: AnyMessage, state: FSMContext, t: Translator) -> None:
-    await state.set_state(SignupForm.confirm)
-    data = await state.get_data()
-    await message.answer(
-        views.summary(t, data), reply_markup=views.form_buttons(t, "confirm", "cancel")
-    )
+        await show_summary(message, state, t)
 
 
 async def confirm(
@@ -351,7 +264,4 @@ def create_router() -> Router:
     router.message.register(county, SignupForm.county, text)
     router.message.register(contact_name, SignupForm.contact_name, text)
     router.message.register(phone, SignupForm.phone, text)
-    router.message.register(amount, SignupForm.amount, text)
-    router.message.register(patents, SignupForm.patents, text)
-    router.message.register(purpose, SignupForm.purpose, text)
     return router

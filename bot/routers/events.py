@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import event_views as views
 from bot.callbacks import EventCb, MenuCb, MyRegCb
-from bot.routers import event_signup
+from bot.routers import event_financing, event_signup
 from core.i18n import Translator
 from events.queries import own_registration, registrations_of_chat
 from events.registration import cancel_registration
@@ -116,4 +116,5 @@ def create_router() -> Router:
     router.callback_query.register(ask_cancel, MyRegCb.filter(F.action == "ask"))
     router.callback_query.register(do_cancel, MyRegCb.filter(F.action == "cancel"))
     router.include_router(event_signup.create_router())
+    router.include_router(event_financing.create_router())
     return router

@@ -1,0 +1,68 @@
+"""The financing-need steps of the sign-up form, asked at matchmaking events: amount
+sought (万元), patents offered as collateral (each checked with its check digit), purpose."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bot import event_views as views
+from bot.signup_form import SignupForm, refuse, show_summary, store
+from core.errors import InvalidInput
+from core.i18n import Translator
+from events.validators import normalise_patent_number
+
+NONE_WORDS = {"无", "没有", "none", "no", "-"}
+
+
+AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]{1,2})?)\s*(?:万元|万)?\s*$")
+
+
+async def amount(message: Message, state: FSMContext, t: Translator) -> None:
+    match = AMOUNT.match(message.text or "")
+    value: Decimal | None = None
+    if match:
+        try:
+            value = Decimal(match.group(1))
+        except InvalidOperation:  # pragma: no cover - the pattern admits decimals only
+            value = None
+    if value is None or not Decimal(0) < value <= Decimal(10_000_000):
+        await refuse(message, t, InvalidInput(t("bot.events.form.bad_amount"), field="amount_wan"))
+        return
+    await store(state, "financing_need", amount_wan=str(value))
+    await state.set_state(SignupForm.patents)
+    await message.answer(t("bot.events.form.patents"), reply_markup=views.form_buttons(t, "skip"))
+
+
+async def patents(message: Message, state: FSMContext, t: Translator) -> None:
+    text = (message.text or "").strip()
+    numbers: list[str] = []
+    if text.lower() not in NONE_WORDS:
+        try:
+            for part in re.split(r"[,，、;；\n]+", text):
+                if part.strip():
+                    numbers.append(normalise_patent_number(part))
+        except InvalidInput as exc:
+            await refuse(message, t, exc)
+            return
+    await store(state, "financing_need", patents=numbers[:50])
+    await state.set_state(SignupForm.purpose)
+    await message.answer(t("bot.events.form.purpose"), reply_markup=views.form_buttons(t, "skip"))
+
+
+async def purpose(message: Message, state: FSMContext, t: Translator) -> None:
+    await store(state, "financing_need", purpose=(message.text or "").strip()[:1000])
+    await show_summary(message, state, t)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    text = F.text & ~F.text.startswith("/")
+    router.message.register(amount, SignupForm.amount, text)
+    router.message.register(patents, SignupForm.patents, text)
+    router.message.register(purpose, SignupForm.purpose, text)
+    return router
