@@ -56,7 +56,7 @@ class TelegramFrontDoor:
         await self.bot.session.close()
 
 
-COMMANDS = ("start", "help", "events", "subscribe", "unsubscribe", "language")
+COMMANDS = ("start", "help", "events", "my", "subscribe", "unsubscribe", "language")
 
 
 async def publish_commands(bot: Bot) -> None:
