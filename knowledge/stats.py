@@ -99,7 +99,8 @@ def _local_day(moment: datetime) -> str:
     return moment.astimezone(OFFICE_TZ).date().isoformat()
 
 
-CSV_HEADER = ["kind", "label", "count", "answered"]
+# The fourth column: answered questions (days) or waitlisted companies (events).
+CSV_HEADER = ["kind", "label", "count", "answered / waitlisted"]
 
 
 def csv_rows(stats: QuestionStats) -> list[list[object]]:

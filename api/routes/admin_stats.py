@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from api.deps import CurrentOfficer, SessionDep
 from api.schemas import ERRORS
 from core.csv_safe import to_csv
+from events.stats import registrations_per_event
 from knowledge.stats import CSV_HEADER, csv_rows, question_stats
 
 router = APIRouter(prefix="/api/v1/admin/stats", tags=["admin: stats"], responses=ERRORS)
@@ -28,6 +29,17 @@ class CountOut(BaseModel):
     count: int
 
 
+class EventOut(BaseModel):
+    event_id: int
+    title: str
+    starts_at: str
+    capacity: int
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+    attended: int
+
+
 class StatsOut(BaseModel):
     asked: int
     answered: int
@@ -37,6 +49,7 @@ class StatsOut(BaseModel):
     top_topics: list[CountOut]
     top_not_found: list[CountOut]
     feedback: dict[str, int]
+    registrations: list[EventOut]
 
 
 @router.get("", response_model=StatsOut)
@@ -51,6 +64,7 @@ async def stats(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Stat
         top_topics=[CountOut(label=k, count=v) for k, v in s.top_topics],
         top_not_found=[CountOut(label=k, count=v) for k, v in s.top_not_found],
         feedback=s.feedback,
+        registrations=[EventOut(**vars(e)) for e in await registrations_per_event(session)],
     )
 
 
@@ -62,7 +76,11 @@ async def stats(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Stat
 async def stats_csv(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Response:
     """One row per figure: per-day counts, top topics, top not-found questions, feedback."""
     s = await question_stats(session, days)
-    body = to_csv(CSV_HEADER, csv_rows(s))
+    rows = csv_rows(s) + [
+        ["event", f"{e.title} ({e.starts_at[:10]})", e.confirmed + e.attended, e.waitlisted]
+        for e in await registrations_per_event(session)
+    ]
+    body = to_csv(CSV_HEADER, rows)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

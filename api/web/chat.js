@@ -141,7 +141,7 @@
     var list = $('event-list');
     list.textContent = '';
     if (!events.length) { list.appendChild(el('li', 'note', t('events_empty'))); return; }
-    events.forEach(function (ev) { list.appendChild(window.policydeskEventCard(ev, el, t)); });
+    events.forEach(function (ev) { list.appendChild(window.policydeskEventCard(ev)); });
   }
 
   function loadEvents() {
@@ -190,9 +190,79 @@
     if (state.key) poll();
     polling = setInterval(poll, 3000);
   });
-  window.policydeskEventCard = window.policydeskEventCard || function (ev, make) {
-    var card = make('li', 'event');
-    card.appendChild(make('h2', null, ev.title || ev.name || ''));
+  function when(iso) {
+    var d = new Date(iso);
+    return d.toLocaleString(state.locale === 'en' ? 'en-GB' : 'zh-CN',
+      { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', weekday: 'short' });
+  }
+
+  function field(form, name, label, attrs) {
+    var wrap = el('label', 'field');
+    wrap.appendChild(el('span', null, label));
+    var input = el('input');
+    input.name = name; input.required = true;
+    Object.keys(attrs || {}).forEach(function (k) { input.setAttribute(k, attrs[k]); });
+    wrap.appendChild(input);
+    form.appendChild(wrap);
+  }
+
+  function problem(body) {
+    if (!body) return t('error');
+    if (typeof body.detail === 'string') return body.detail;
+    if (Array.isArray(body.detail)) return body.detail.map(function (d) { return d.msg; }).join('; ');
+    return t('error');
+  }
+
+  function signUpForm(ev, card) {
+    var form = el('form', 'signup');
+    field(form, 'company', t('company'), { maxlength: '200', autocomplete: 'organization' });
+    field(form, 'credit_code', t('credit_code'), { maxlength: '18', minlength: '18', autocapitalize: 'characters' });
+    field(form, 'contact', t('contact'), { maxlength: '60', autocomplete: 'name' });
+    field(form, 'phone', t('phone'), { maxlength: '11', inputmode: 'tel', autocomplete: 'tel' });
+    var submit = el('button', null, t('submit'));
+    submit.type = 'submit';
+    form.appendChild(submit);
+    var result = el('p', 'note result');
+    result.setAttribute('role', 'status');
+    form.appendChild(result);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      submit.disabled = true; result.textContent = t('sending');
+      var v = function (name) { return form.elements[name].value.trim(); };
+      fetch('/api/v1/events/' + ev.id + '/registrations', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          company: { name: v('company'), credit_code: v('credit_code').toUpperCase() },
+          contact: { name: v('contact'), phone: v('phone') }
+        })
+      }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+        .then(function (res) {
+          if (!res.ok) { submit.disabled = false; result.textContent = problem(res.body); return; }
+          form.textContent = '';
+          var reg = res.body;
+          form.appendChild(el('p', 'done', t(reg.status === 'waitlisted' ? 'status_waitlisted' : 'status_confirmed')));
+          form.appendChild(el('p', 'note', t('checkin_code') + ': ' + reg.checkin_code));
+          form.appendChild(el('p', 'note', t('keep_secret')));
+          form.appendChild(el('code', 'secret', reg.secret));
+        })
+        .catch(function () { submit.disabled = false; result.textContent = t('error'); });
+    });
+    return form;
+  }
+
+  window.policydeskEventCard = function (ev) {
+    var card = el('li', 'event');
+    card.dataset.event = String(ev.id);
+    card.appendChild(el('h2', null, ev.title));
+    card.appendChild(el('p', 'note', t('starts') + ': ' + when(ev.starts_at)));
+    if (ev.place) card.appendChild(el('p', 'note', t('place') + ': ' + ev.place));
+    if (ev.description) card.appendChild(el('p', 'desc', ev.description));
+    if (!ev.registration_open) { card.appendChild(el('p', 'note', t('closed'))); return card; }
+    card.appendChild(el('p', 'note', ev.seats_left > 0 ? t('seats_left') + ': ' + ev.seats_left : t('waitlist_only')));
+    var open = el('button', 'open-signup', t('sign_up'));
+    open.type = 'button';
+    open.addEventListener('click', function () { open.remove(); card.appendChild(signUpForm(ev, card)); });
+    card.appendChild(open);
     return card;
   };
 })();

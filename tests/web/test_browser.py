@@ -11,13 +11,18 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 
 from api.app import create_app
+from core.db import utcnow
 from core.officers import create_officer
+from events.models import EventKind, EventStatus
+from events.schemas import EventIn
+from events.service import create_event
 from policydesk.runtime import Runtime, initialise, open_runtime
 from tests.conftest import make_settings
 from tests.web.conftest import CachingEmbedder
@@ -143,6 +148,10 @@ async def test_ask_feedback_hand_off_and_officer_reply(
     await reply.wait_for()  # the page polls for officers' messages
     assert "工作人员答复" in await reply.inner_text()
 
+    await asker.click("#lang")  # English is the second locale
+    assert await asker.locator("h1").inner_text() == "IP Policy Help Desk"
+    assert await asker.locator("#send").inner_text() == "Send"
+
 
 async def test_uploaded_document_becomes_answerable(
     server: tuple[str, Runtime], browser: object, tmp_path: Path
@@ -170,3 +179,41 @@ async def test_uploaded_document_becomes_answerable(
     assert (
         "焦作市数据知识产权登记试点办法" in await answer.locator(".sources .doc").first.inner_text()
     )
+
+
+async def test_event_sign_up_from_the_chat_page(
+    server: tuple[str, Runtime], browser: object, tmp_path: Path
+) -> None:
+    base, runtime = server
+    async with runtime.sessions() as session:
+        await create_event(
+            session,
+            EventIn(
+                kind=EventKind.TRAINING,
+                title="专利导航培训班",
+                place="市知识产权局三楼",
+                starts_at=utcnow() + timedelta(days=7),
+                capacity=30,
+                status=EventStatus.PUBLISHED,
+            ),
+        )
+        await session.commit()
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    await page.goto(f"{base}/chat")
+    await page.locator(".msg.welcome").wait_for()
+    await page.click("#tab-events")
+    assert not await page.locator("#ask").is_visible()  # no question box over the events
+    card = page.locator(".event", has_text="专利导航培训班")
+    await card.locator(".open-signup").click()
+    await card.locator("input[name=company]").fill("厦门示例科技有限公司")
+    await card.locator("input[name=credit_code]").fill("91350200776049653a")
+    await card.locator("input[name=contact]").fill("王伟")
+    await card.locator("input[name=phone]").fill("13800138000")
+    await card.locator("form button[type=submit]").click()
+    await card.locator(".done").wait_for()
+    assert "报名成功" in await card.locator(".done").inner_text()
+    assert (await card.locator(".secret").inner_text()).strip()
+    shot = Path(os.environ.get("POLICYDESK_SCREENSHOT_DIR", tmp_path)) / "events-phone.png"
+    await page.screenshot(path=str(shot))

@@ -66,3 +66,40 @@ async def test_stats_count_questions_feedback_and_not_found(
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
     labels = [row[1] for row in rows]
     assert "'" + injected in labels and injected not in labels
+
+
+async def test_stats_count_registrations_per_event(
+    client: httpx.AsyncClient, officer_headers: dict[str, str]
+) -> None:
+    event = await client.post(
+        "/api/v1/admin/events",
+        json={
+            "kind": "training",
+            "title": "=专利导航培训",
+            "starts_at": "2099-05-01T01:00:00Z",
+            "capacity": 1,
+            "status": "published",
+        },
+        headers=officer_headers,
+    )
+    assert event.status_code == 201, event.text
+    event_id = event.json()["id"]
+    for code, phone in (
+        ("91350200776049653A", "13800138000"),
+        ("91330100716105852F", "13900139000"),
+    ):
+        signed = await client.post(
+            f"/api/v1/events/{event_id}/registrations",
+            json={
+                "company": {"name": "示例公司", "credit_code": code},
+                "contact": {"name": "王伟", "phone": phone},
+            },
+        )
+        assert signed.status_code == 201, signed.text
+    stats = (await client.get("/api/v1/admin/stats", headers=officer_headers)).json()
+    [figures] = [e for e in stats["registrations"] if e["event_id"] == event_id]
+    assert (figures["confirmed"], figures["waitlisted"], figures["capacity"]) == (1, 1, 1)
+    exported = await client.get("/api/v1/admin/stats/questions.csv", headers=officer_headers)
+    rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    [row] = [r for r in rows if r[0] == "event"]
+    assert row[1].startswith("'=专利导航培训") and row[2:] == ["1", "1"]
