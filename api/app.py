@@ -21,6 +21,8 @@ from api.routes import (
     admin_stats,
     admin_tokens,
     ask,
+    benefit_rules,
+    benefits,
     events,
     health,
     telegram,
@@ -89,6 +91,7 @@ def create_app(
         health.router,
         ask.router,
         events.router,
+        benefits.router,
         telegram.router,
         web.router,
         web.api,
@@ -102,6 +105,7 @@ def create_app(
         admin_documents.router,
         admin_faq.router,
         admin_stats.router,
+        benefit_rules.router,
     ):
         # Every admin route may refuse the caller: documented once, here.
         app.include_router(router, responses=ERRORS)

@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "core.officers",
     "knowledge.ingest_jobs",
     "webchat.models",
+    "benefits.models",
 ]
 
 

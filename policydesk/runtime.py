@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from benefits.seed import seed_pack_rules
 from core.background import BackgroundTasks
 from core.db import advisory_xact_lock, create_engine, create_session_factory
 from core.migrate import upgrade
@@ -78,6 +79,7 @@ async def initialise(
                 if runtime.knowledge.searcher is None:
                     report.version = await runtime.knowledge.rebuild(session, progress=progress)
         await session.commit()
+    await seed_pack_rules(runtime.sessions)
     return report
 
 
@@ -101,6 +103,8 @@ async def ensure_initialised(runtime: Runtime) -> None:
         # database (fast: unchanged texts keep their vectors).
         report = await initialise(runtime, rebuild=warm and bool(has_documents))
         log.info("knowledge pack initialised: %s", report)
+    else:
+        await seed_pack_rules(runtime.sessions)
 
 
 def start_background(runtime: Runtime) -> None:
