@@ -18,14 +18,14 @@ from benefits.profiles import save_answers
 from benefits.schema import CompanyProfile
 from core.tokens import create_token
 from policydesk.runtime import Runtime
-from tests.benefits.helpers import add_subscriber, light_runtime, recording_notifier
+from tests.benefits.helpers import add_subscriber, matching_runtime, recording_notifier
 
 MATCH = "/api/v1/benefits/match"
 
 
 @pytest.fixture
 async def rt(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
-    async with light_runtime(tmp_path, db_url) as runtime:
+    async with matching_runtime(tmp_path, db_url) as runtime:
         yield runtime
 
 

@@ -11,7 +11,7 @@ from benefits.loading import load_rules_file, pack_documents
 from benefits.schema import Rule
 from knowledge.pack import PACK_DIR
 from policydesk.runtime import Runtime
-from tests.benefits.helpers import light_runtime
+from tests.benefits.helpers import matching_runtime
 
 
 @pytest.fixture(scope="session")
@@ -32,5 +32,5 @@ def rules_by_id(rules: list[Rule]) -> dict[str, Rule]:
 @pytest.fixture
 async def rt(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
     """A runtime with the plan and the pack's rules in the database (no search index)."""
-    async with light_runtime(tmp_path, db_url) as runtime:
+    async with matching_runtime(tmp_path, db_url) as runtime:
         yield runtime

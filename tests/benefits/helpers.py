@@ -20,7 +20,7 @@ PLAN = PACK_DIR / "documents" / "jiaozuo-ip-pilot-city-plan-2014.txt"
 
 
 @asynccontextmanager
-async def light_runtime(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
+async def matching_runtime(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
     rt = await open_runtime(make_settings(tmp_path / "data", db_url), migrate=False)
     try:
         async with rt.sessions() as session:
