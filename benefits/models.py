@@ -41,6 +41,8 @@ class BenefitProfile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Facts asked in the current round of questions (answered or "not sure").
+    asked: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

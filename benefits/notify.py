@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from benefits.matcher import Facts, Status, assess
-from benefits.models import BenefitNotification, BenefitProfile
-from benefits.profiles import subscriber_facts, to_profile
+from benefits.models import BenefitNotification
+from benefits.profiles import profile_of
 from benefits.reasons import Locale, catalog
 from benefits.schema import Rule
 from benefits.store import RuleChange
@@ -67,16 +67,19 @@ async def targets(
     """Opted-in, unblocked subscribers with the rules that now newly fit them."""
     if not any(c.after for c in changes):
         return []
-    subscribers = await session.scalars(
-        select(Subscriber)
-        .where(Subscriber.subscribed.is_(True), Subscriber.blocked.is_(False))
-        .order_by(Subscriber.id)
+    subscribers = list(
+        await session.scalars(
+            select(Subscriber)
+            .where(Subscriber.subscribed.is_(True), Subscriber.blocked.is_(False))
+            .order_by(Subscriber.id)
+        )
     )
-    stored = {p.chat_id: p.facts for p in await session.scalars(select(BenefitProfile))}
     out = []
+    # One profile at a time (a few queries each): fine for a city office's subscribers,
+    # and it runs in the background, not in the officer's request.
     for subscriber in subscribers:
-        facts = {**subscriber_facts(subscriber), **stored.get(subscriber.chat_id, {})}
-        rules = newly_eligible(changes, to_profile(facts).known())
+        facts = (await profile_of(session, subscriber.chat_id)).known()
+        rules = newly_eligible(changes, facts)
         if rules:
             out.append((subscriber, rules))
     return out

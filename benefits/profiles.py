@@ -1,5 +1,10 @@
-"""Company profiles per chat: the answers given in the benefits conversation, completed by
-what the subscriber record already says about the company (county, industry, size)."""
+"""Company profiles per chat, from three sources, later ones winning:
+
+1. the subscriber record (county, industry, size, "has no patents");
+2. the company the chat registered for events with (``events.models.Company``: county,
+   industry, size, patent counts; a financing need given for a matchmaking event);
+3. the answers the chat gave in the benefits conversation.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from benefits.models import BenefitProfile
 from benefits.schema import FACT_NAMES, CompanyProfile, FactValue
 from campaigns.subscribers import Subscriber, get_subscriber
 from core.db import utcnow
+from events.models import Company, FinancingNeed, Registration
+from events.queries import last_contact_of_chat
 
 
 def subscriber_facts(subscriber: Subscriber | None) -> dict[str, FactValue]:
@@ -33,30 +40,66 @@ def subscriber_facts(subscriber: Subscriber | None) -> dict[str, FactValue]:
     return facts
 
 
+def company_record_facts(company: Company, has_financing_need: bool) -> dict[str, FactValue]:
+    """The facts a registered company's record states (patent counts are granted ones)."""
+    facts: dict[str, FactValue] = {}
+    for name in ("county", "industry", "above_designated_size", "invention_patents"):
+        value = getattr(company, name)
+        if value is not None and value != "":
+            facts[name] = value
+    kinds = (company.invention_patents, company.utility_model_patents, company.design_patents)
+    if all(count is not None for count in kinds):
+        facts["granted_patents"] = sum(count for count in kinds if count is not None)
+    if has_financing_need:  # no need stated at one event does not mean no need at all
+        facts["has_financing_need"] = True
+    return facts
+
+
+async def company_facts(session: AsyncSession, chat_id: int) -> dict[str, FactValue]:
+    """The facts of the company this chat last registered for an event with, if any."""
+    contact = await last_contact_of_chat(session, chat_id)
+    if contact is None:
+        return {}
+    need = await session.scalar(
+        select(FinancingNeed.id)
+        .join(Registration, Registration.id == FinancingNeed.registration_id)
+        .where(Registration.company_id == contact.company_id)
+        .limit(1)
+    )
+    return company_record_facts(contact.company, need is not None)
+
+
 def to_profile(facts: Mapping[str, Any]) -> CompanyProfile:
     """A validated profile from stored facts; a fact that no longer validates is dropped."""
-    kept = {k: v for k, v in facts.items() if k in FACT_NAMES}
-    try:
-        return CompanyProfile.model_validate(kept)
-    except ValueError:
-        good = {}
-        for name, value in kept.items():
-            try:
-                CompanyProfile.model_validate({name: value})
-            except ValueError:
-                continue
-            good[name] = value
-        return CompanyProfile.model_validate(good)
+    good = {}
+    for name, value in facts.items():
+        if name not in FACT_NAMES:
+            continue
+        try:
+            CompanyProfile.model_validate({name: value})
+        except ValueError:
+            continue
+        good[name] = value
+    return CompanyProfile.model_validate(good)
+
+
+async def _row(session: AsyncSession, chat_id: int, *, create: bool) -> BenefitProfile | None:
+    row = await session.scalar(select(BenefitProfile).where(BenefitProfile.chat_id == chat_id))
+    if row is None and create:
+        row = BenefitProfile(chat_id=chat_id, facts={}, asked=[])
+        session.add(row)
+    return row
 
 
 async def stored_facts(session: AsyncSession, chat_id: int) -> dict[str, Any]:
-    row = await session.scalar(select(BenefitProfile).where(BenefitProfile.chat_id == chat_id))
+    row = await _row(session, chat_id, create=False)
     return dict(row.facts) if row is not None else {}
 
 
 async def profile_of(session: AsyncSession, chat_id: int) -> CompanyProfile:
-    """What is known about the company behind a chat (its own answers win)."""
+    """What is known about the company behind a chat."""
     facts: dict[str, Any] = subscriber_facts(await get_subscriber(session, chat_id))
+    facts.update(await company_facts(session, chat_id))
     facts.update(await stored_facts(session, chat_id))
     return to_profile(facts)
 
@@ -64,20 +107,45 @@ async def profile_of(session: AsyncSession, chat_id: int) -> CompanyProfile:
 async def save_answers(
     session: AsyncSession, chat_id: int, answers: CompanyProfile
 ) -> CompanyProfile:
-    """Merge newly given answers (the profile's set fields) into the chat's stored facts."""
-    row = await session.scalar(select(BenefitProfile).where(BenefitProfile.chat_id == chat_id))
-    if row is None:
-        row = BenefitProfile(chat_id=chat_id, facts={})
-        session.add(row)
-    given = answers.model_dump(include=answers.model_fields_set)
-    row.facts = {**row.facts, **given}
+    """Merge answers (the profile's fields that were given) into the chat's stored facts."""
+    row = await _row(session, chat_id, create=True)
+    assert row is not None
+    row.facts = {**row.facts, **answers.model_dump(include=answers.model_fields_set)}
     row.updated_at = utcnow()
     await session.flush()
     return await profile_of(session, chat_id)
 
 
+async def start_round(session: AsyncSession, chat_id: int) -> None:
+    row = await _row(session, chat_id, create=True)
+    assert row is not None
+    row.asked = []
+    await session.flush()
+
+
+async def asked_in_round(session: AsyncSession, chat_id: int) -> list[str]:
+    row = await _row(session, chat_id, create=False)
+    return list(row.asked) if row is not None else []
+
+
+async def record_answer(
+    session: AsyncSession, chat_id: int, fact: str, value: FactValue, *, known: bool
+) -> None:
+    """Store one answer; ``known=False`` ("not sure") makes the fact unknown again."""
+    if known:
+        CompanyProfile.model_validate({fact: value})  # refuses a value the fact cannot hold
+    row = await _row(session, chat_id, create=True)
+    assert row is not None
+    facts = {k: v for k, v in row.facts.items() if k != fact}
+    row.facts = {**facts, fact: value} if known else facts
+    row.asked = [*[f for f in row.asked if f != fact], fact]
+    row.updated_at = utcnow()
+    await session.flush()
+
+
 async def forget(session: AsyncSession, chat_id: int) -> None:
-    row = await session.scalar(select(BenefitProfile).where(BenefitProfile.chat_id == chat_id))
+    """Drop the chat's own answers (registration and subscriber facts remain)."""
+    row = await _row(session, chat_id, create=False)
     if row is not None:
         await session.delete(row)
         await session.flush()

@@ -56,3 +56,16 @@ class MyRegCb(CallbackData, prefix="mr1"):
 
     action: str
     registration_id: int = 0
+
+
+class BenefitCb(CallbackData, prefix="bf1"):
+    """An answer in the benefits conversation: the fact and the choice (-1 = not sure)."""
+
+    fact: str
+    choice: int
+
+
+class BenefitActionCb(CallbackData, prefix="ba1"):
+    """Benefits conversation: ``results`` now, or answer ``again``."""
+
+    action: str

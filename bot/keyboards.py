@@ -8,7 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import HandoffCb, LanguageCb, MenuCb, SubscriptionCb, VoteCb
 from core.i18n import SUPPORTED_LOCALES, Translator, translate
 
-MENU_ITEMS = ("ask", "events", "subscriptions", "language")
+MENU_ITEMS = ("ask", "benefits", "events", "subscriptions", "language")
 
 
 def main_menu(t: Translator) -> InlineKeyboardMarkup:

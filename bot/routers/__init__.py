@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from aiogram import Router
 
-from bot.routers import admin, ask, events, feedback, handoff, start, subscriptions
+from bot.routers import admin, ask, benefits, events, feedback, handoff, start, subscriptions
 
 RouterFactory = Callable[[], Router]
 
@@ -20,6 +20,7 @@ FEATURES: list[RouterFactory] = [
     admin.create_router,
     subscriptions.create_router,
     events.create_router,
+    benefits.create_router,
     feedback.create_router,
     handoff.create_router,
     ask.create_router,

@@ -14,7 +14,7 @@ async def test_start_greets_in_chinese_with_the_main_menu(harness: BotHarness) -
     assert sent.text == translate("zh", "bot.start")
     buttons = [b for row in sent.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
     items = [MenuCb.unpack(b.callback_data).item for b in buttons]  # type: ignore[arg-type]
-    assert items == ["ask", "events", "subscriptions", "language"]
+    assert items == ["ask", "benefits", "events", "subscriptions", "language"]
 
 
 async def test_language_choice_is_remembered(harness: BotHarness) -> None:

@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('facts', sa.JSON(), nullable=False),
+    sa.Column('asked', sa.JSON(), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_benefit_profiles')),
     sa.UniqueConstraint('chat_id', name=op.f('uq_benefit_profiles_chat_id'))
