@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from bot.callbacks import HandoffCb, VoteCb
+from bot.keyboards import MENU_ITEMS
 from campaigns.subscribers import get_subscriber
 from core.chat_users import get_chat_user
 from core.i18n import translate
@@ -60,7 +61,7 @@ def callback_data(message: dict[str, Any]) -> list[str]:
 async def test_start_shows_the_welcome_and_menu(live: Live) -> None:
     live.emu.send_text(USER, "/start")
     welcome = await live.emu.wait_for_message(USER, contains="知识产权政策助手")
-    assert len(callback_data(welcome)) == 4
+    assert len(callback_data(welcome)) == len(MENU_ITEMS)
 
 
 async def test_command_menu_is_published_in_both_languages(live: Live) -> None:
