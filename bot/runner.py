@@ -56,7 +56,16 @@ class TelegramFrontDoor:
         await self.bot.session.close()
 
 
-COMMANDS = ("start", "help", "events", "my", "subscribe", "unsubscribe", "language")
+COMMANDS = (
+    "start",
+    "help",
+    "benefits",
+    "events",
+    "my",
+    "subscribe",
+    "unsubscribe",
+    "language",
+)
 
 
 async def publish_commands(bot: Bot) -> None:
