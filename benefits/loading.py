@@ -46,9 +46,7 @@ class RulesError(InvalidInput):
         self.source = source
         lines = [self.describe(p) for p in self.problems]
         first = self.problems[0].field if self.problems else None
-        listed = [
-            {"field": p.field, "line": p.line, "message": p.message} for p in self.problems
-        ]
+        listed = [{"field": p.field, "line": p.line, "message": p.message} for p in self.problems]
         super().__init__("; ".join(lines), field=first, extra={"problems": listed})
 
     def describe(self, problem: Problem) -> str:

@@ -88,9 +88,9 @@ def check_fact_value(fact: str, value: Any) -> FactValue:
     kind = FACT_KINDS[fact]
     if kind == "bool" and isinstance(value, bool):
         return value
-    if kind == "count" and isinstance(value, int) and not isinstance(value, bool):
-        if 0 <= value <= MAX_COUNT:
-            return value
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if kind == "count" and is_int and 0 <= value <= MAX_COUNT:
+        return value  # type: ignore[no-any-return]
     if kind == "level" and (value is None or value in DEMONSTRATION_LEVELS):
         return value  # type: ignore[no-any-return]
     if kind == "text" and isinstance(value, str) and value.strip() and "\x00" not in value:

@@ -1,7 +1,7 @@
 """benefit rules, profiles and notifications
 
 Revision ID: 0600
-Revises: 0200
+Revises: 0500
 Create Date: 2026-11-25 17:12:16.220335
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import core.db
 
 revision: str = '0600'
-down_revision: str | Sequence[str] | None = '0200'
+down_revision: str | Sequence[str] | None = '0500'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
