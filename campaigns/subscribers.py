@@ -24,6 +24,8 @@ class Subscriber(Base):
     county: Mapped[str | None] = mapped_column(String(60))
     industry: Mapped[str | None] = mapped_column(String(60))
     above_designated_size: Mapped[bool | None] = mapped_column(Boolean)
+    # 'micro' | 'small' | 'medium' | 'large' (企业规模), as the company declared it.
+    company_size: Mapped[str | None] = mapped_column(String(12))
     has_patents: Mapped[bool | None] = mapped_column(Boolean)
     subscribed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

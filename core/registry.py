@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "knowledge.ingest_jobs",
     "webchat.models",
     "benefits.models",
+    "campaigns.models",
 ]
 
 

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     telegram_api_base: str = ""
     admin_chat_ids: list[int] = Field(default_factory=list)
 
+    send_rate: float = Field(
+        29.5, gt=0, description="campaign messages/s per bot token, all workers together"
+    )
+    delivery_lease_seconds: float = Field(60.0, gt=0)
+    delivery_max_attempts: int = Field(5, ge=1)
+    worker_in_process: bool = Field(True, description="`serve` runs a delivery worker too")
+
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(1, ge=1, description="uvicorn worker processes of `policydesk serve`")

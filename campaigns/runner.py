@@ -1,0 +1,78 @@
+"""Building and running a delivery worker from the process's settings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from campaigns.ratelimit import DatabaseRateLimiter, LocalRateLimiter, RateLimiter, RedisRateLimiter
+from campaigns.sender import RetryPolicy
+from campaigns.worker import Worker, WorkerConfig
+from core.settings import Settings
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    return WorkerConfig(
+        rate=settings.send_rate,
+        lease=settings.delivery_lease_seconds,
+        retry=RetryPolicy(max_attempts=settings.delivery_max_attempts),
+    )
+
+
+def limiters(
+    settings: Settings, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> tuple[RateLimiter, RateLimiter]:
+    """(global, per-chat) limiters: Redis when configured, else the database for the global
+    rate (shared by all workers) and this process for the per-chat spacing."""
+    if settings.redis_url:
+        redis = RedisRateLimiter(settings.redis_url)
+        return redis, redis
+    return DatabaseRateLimiter(sessions, engine.dialect.name), LocalRateLimiter()
+
+
+def build_worker(
+    settings: Settings, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> Worker:
+    from campaigns.telegram import make_port
+
+    global_limiter, chat_limiter = limiters(settings, engine, sessions)
+    return Worker(
+        sessions,
+        make_port(settings),
+        global_limiter,
+        worker_config(settings),
+        chat_limiter=chat_limiter,
+    )
+
+
+async def close_worker(worker: Worker) -> None:
+    await worker.port.close()
+    for limiter in {
+        id(worker.limiter): worker.limiter,
+        id(worker.chat_limiter): worker.chat_limiter,
+    }.values():
+        if isinstance(limiter, RedisRateLimiter):
+            await limiter.close()
+
+
+@contextlib.asynccontextmanager
+async def background_worker(
+    settings: Settings, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Worker | None]:
+    """A worker running in this process while the block runs (``serve``); none without a
+    bot token or with ``POLICYDESK_WORKER_IN_PROCESS=false``."""
+    if settings.bot_token is None or not settings.worker_in_process:
+        yield None
+        return
+    worker = build_worker(settings, engine, sessions)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop), name="campaign-worker")
+    try:
+        yield worker
+    finally:
+        stop.set()
+        await task
+        await close_worker(worker)

@@ -1,0 +1,252 @@
+"""Campaign lifecycle: create, start (snapshot of the segment), pause, resume, cancel,
+preview and live stats. Officers' front doors (API, bot) call these; workers deliver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from campaigns.content import Draft, check_draft, outgoing
+from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
+from campaigns.port import MessagePort, OutgoingMessage, SendResult
+from campaigns.segments import condition, count_audience, parse_segment
+from campaigns.subscribers import Subscriber
+from core.db import utcnow
+from core.errors import Conflict, NotFound
+
+C = CampaignStatus
+
+
+async def create_campaign(session: AsyncSession, draft: Draft, created_by: str = "") -> Campaign:
+    """A new draft campaign, validated (HTML, image, button, segment) before saving."""
+    checked = check_draft(draft)
+    d = checked.draft
+    campaign = Campaign(
+        title=d.title,
+        text=d.text,
+        image=d.image,
+        button_text=d.button_text,
+        button_url=d.button_url,
+        segment=d.segment,
+        scheduled_at=d.scheduled_at,
+        status=C.DRAFT.value,
+        created_by=created_by[:100],
+    )
+    session.add(campaign)
+    await session.flush()
+    return campaign
+
+
+async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
+    campaign = await session.get(Campaign, campaign_id, populate_existing=True)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} not found")
+    return campaign
+
+
+async def list_campaigns(
+    session: AsyncSession, status: str | None = None, limit: int = 50, offset: int = 0
+) -> list[Campaign]:
+    query = select(Campaign).order_by(Campaign.id.desc()).limit(limit).offset(offset)
+    if status:
+        query = query.where(Campaign.status == status)
+    return list((await session.scalars(query)).all())
+
+
+async def _transition(
+    session: AsyncSession, campaign_id: int, allowed: tuple[C, ...], **values: object
+) -> Campaign:
+    """Move a campaign on only from an allowed status (one guarded UPDATE: races lose)."""
+    result = await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status.in_(allowed))
+        .values(**values)
+        .returning(Campaign.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.scalar() is None:
+        campaign = await get_campaign(session, campaign_id)
+        raise Conflict(f"campaign {campaign_id} is {campaign.status}; not possible now")
+    return await get_campaign(session, campaign_id)
+
+
+async def _snapshot(session: AsyncSession, campaign: Campaign, now: datetime) -> int:
+    """One pending delivery per subscriber the segment reaches now; the number of them."""
+    segment = parse_segment(campaign.segment)
+    audience = select(
+        literal(campaign.id),
+        Subscriber.id,
+        Subscriber.chat_id,
+        literal(DeliveryStatus.PENDING.value),
+        literal(0),
+    ).where(condition(segment))
+    await session.execute(
+        insert(Delivery).from_select(
+            ["campaign_id", "subscriber_id", "chat_id", "status", "attempts"], audience
+        )
+    )
+    targeted = await session.scalar(
+        select(func.count(Delivery.id)).where(Delivery.campaign_id == campaign.id)
+    )
+    campaign.targeted = int(targeted or 0)
+    await session.flush()
+    return campaign.targeted
+
+
+async def start_campaign(
+    session: AsyncSession, campaign_id: int, now: datetime | None = None
+) -> Campaign:
+    """Schedule a draft (when its time is in the future) or start sending it now."""
+    now = now or utcnow()
+    campaign = await get_campaign(session, campaign_id)
+    if campaign.scheduled_at is not None and campaign.scheduled_at > now:
+        return await _transition(session, campaign_id, (C.DRAFT,), status=C.SCHEDULED.value)
+    return await _begin(session, campaign_id, (C.DRAFT, C.SCHEDULED), now)
+
+
+async def _begin(
+    session: AsyncSession, campaign_id: int, allowed: tuple[C, ...], now: datetime
+) -> Campaign:
+    campaign = await _transition(
+        session, campaign_id, allowed, status=C.SENDING.value, started_at=now
+    )
+    await _snapshot(session, campaign, now)
+    return campaign
+
+
+async def start_due(session: AsyncSession, now: datetime) -> list[int]:
+    """Start scheduled campaigns whose time has come (workers call this)."""
+    due = await session.scalars(
+        select(Campaign.id).where(Campaign.status == C.SCHEDULED, Campaign.scheduled_at <= now)
+    )
+    started = []
+    for campaign_id in list(due):
+        try:
+            await _begin(session, campaign_id, (C.SCHEDULED,), now)
+        except Conflict:  # another worker was first
+            continue
+        started.append(campaign_id)
+    return started
+
+
+async def pause_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
+    """Stop handing out deliveries; those already in flight finish."""
+    return await _transition(session, campaign_id, (C.SENDING,), status=C.PAUSED.value)
+
+
+async def resume_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
+    return await _transition(session, campaign_id, (C.PAUSED,), status=C.SENDING.value)
+
+
+async def cancel_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
+    """Cancel for good: deliveries not yet in flight are cancelled."""
+    now = utcnow()
+    campaign = await _transition(
+        session,
+        campaign_id,
+        (C.DRAFT, C.SCHEDULED, C.SENDING, C.PAUSED),
+        status=C.CANCELLED.value,
+        finished_at=now,
+    )
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.campaign_id == campaign_id,
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.CLAIMED]),
+        )
+        .values(status=DeliveryStatus.CANCELLED, finished_at=now, worker=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return campaign
+
+
+@dataclass(frozen=True)
+class CampaignStats:
+    targeted: int
+    sent: int
+    blocked: int
+    failed: int
+    unknown: int
+    skipped: int
+    cancelled: int
+    remaining: int
+    rate: float
+    duration: float
+
+    def to_json(self) -> dict[str, float | int]:
+        return dict(self.__dict__)
+
+
+async def campaign_stats(
+    session: AsyncSession, campaign: Campaign, now: datetime | None = None
+) -> CampaignStats:
+    """Counts by outcome, messages per second and seconds since the start (to the end)."""
+    rows = await session.execute(
+        select(Delivery.status, func.count(Delivery.id), func.max(Delivery.finished_at))
+        .where(Delivery.campaign_id == campaign.id)
+        .group_by(Delivery.status)
+    )
+    counts: dict[str, int] = {}
+    last_sent: datetime | None = None
+    for status, count, last in rows.all():
+        counts[status] = int(count)
+        if status == DeliveryStatus.SENT:
+            last_sent = last
+    S = DeliveryStatus
+    end = campaign.finished_at or now or utcnow()
+    duration = (end - campaign.started_at).total_seconds() if campaign.started_at else 0.0
+    sent = counts.get(S.SENT, 0)
+    span = 0.0
+    if last_sent is not None and campaign.started_at is not None:
+        span = (last_sent - campaign.started_at).total_seconds()
+    return CampaignStats(
+        targeted=sum(counts.values()),
+        sent=sent,
+        blocked=counts.get(S.BLOCKED, 0),
+        failed=counts.get(S.FAILED, 0),
+        unknown=counts.get(S.UNKNOWN, 0),
+        skipped=counts.get(S.SKIPPED, 0),
+        cancelled=counts.get(S.CANCELLED, 0),
+        remaining=sum(counts.get(s, 0) for s in (S.PENDING, S.CLAIMED, S.INFLIGHT)),
+        rate=round(sent / span, 2) if span > 0 else 0.0,
+        duration=round(max(0.0, duration), 2),
+    )
+
+
+def message_of(campaign: Campaign) -> OutgoingMessage:
+    return outgoing(campaign.text, campaign.image, campaign.button_text, campaign.button_url)
+
+
+@dataclass(frozen=True)
+class Preview:
+    message: OutgoingMessage
+    plain_text: str
+    audience: int
+
+
+async def preview_campaign(session: AsyncSession, campaign_id: int) -> Preview:
+    """The message as it will go out and how many subscribers the segment reaches now."""
+    campaign = await get_campaign(session, campaign_id)
+    checked = check_draft(
+        Draft(
+            campaign.title,
+            campaign.text,
+            campaign.segment,
+            campaign.image,
+            campaign.button_text,
+            campaign.button_url,
+        )
+    )
+    audience = await count_audience(session, checked.segment)
+    return Preview(message_of(campaign), checked.plain, audience)
+
+
+async def send_preview(
+    session: AsyncSession, port: MessagePort, campaign_id: int, chat_id: int
+) -> SendResult:
+    """Send the campaign to one officer's chat, outside the delivery bookkeeping."""
+    preview = await preview_campaign(session, campaign_id)
+    return await port.send(chat_id, preview.message)

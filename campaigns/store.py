@@ -1,0 +1,224 @@
+"""Delivery rows in the database: claims with leases, in-flight marks, outcomes, reaping.
+
+Every state change is a conditional UPDATE, so that two workers can never both move the
+same row to ``inflight``: a row is sent only by the worker whose claim it still holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from campaigns.models import OPEN_DELIVERY, Campaign, CampaignStatus, Delivery, DeliveryStatus
+from campaigns.subscribers import Subscriber
+
+S = DeliveryStatus
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    campaign_id: int
+    chat_id: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """An outcome to record for one in-flight delivery."""
+
+    id: int
+    status: DeliveryStatus
+    at: datetime
+    message_id: int | None = None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    refund_attempt: bool = False  # a 429 was not a real attempt
+    subscriber_blocked: bool = False
+
+
+async def claim(
+    session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[Claimed]:
+    """Lease up to ``limit`` due pending deliveries of sending campaigns to ``worker``."""
+    due = (
+        select(Delivery.id, Delivery.campaign_id, Delivery.chat_id, Delivery.attempts)
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(
+            Delivery.status == S.PENDING,
+            Campaign.status == CampaignStatus.SENDING,
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Delivery)
+    )
+    rows = [Claimed(*row) for row in (await session.execute(due)).all()]
+    if rows:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([r.id for r in rows]))
+            .values(status=S.CLAIMED, worker=worker, lease_until=now + lease)
+        )
+    return rows
+
+
+async def admit(
+    session: AsyncSession, worker: str, ids: Sequence[int], now: datetime, lease: timedelta
+) -> list[int]:
+    """Move this worker's claimed rows to ``inflight`` when they may still be sent.
+
+    Honours what happened since the snapshot: unsubscribed → skipped, blocked → blocked,
+    campaign paused → back to pending, cancelled → cancelled. Returns the ids to send now.
+    """
+    rows = (
+        await session.execute(
+            select(Delivery.id, Subscriber.subscribed, Subscriber.blocked, Campaign.status)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .join(Campaign, Campaign.id == Delivery.campaign_id)
+            .where(Delivery.id.in_(ids), Delivery.status == S.CLAIMED, Delivery.worker == worker)
+        )
+    ).all()
+    moves: dict[DeliveryStatus, list[int]] = {}
+    for delivery_id, subscribed, blocked, campaign_status in rows:
+        if campaign_status == CampaignStatus.CANCELLED:
+            target = S.CANCELLED
+        elif campaign_status != CampaignStatus.SENDING:
+            target = S.PENDING
+        elif blocked:
+            target = S.BLOCKED
+        elif not subscribed:
+            target = S.SKIPPED
+        else:
+            target = S.INFLIGHT
+        moves.setdefault(target, []).append(delivery_id)
+    mine = and_(Delivery.status == S.CLAIMED, Delivery.worker == worker)
+    go: list[int] = []
+    for target, target_ids in moves.items():
+        stmt = update(Delivery).where(Delivery.id.in_(target_ids), mine)
+        if target == S.INFLIGHT:
+            result = await session.execute(
+                stmt.values(
+                    status=S.INFLIGHT,
+                    lease_until=now + lease,
+                    attempted_at=now,
+                    attempts=Delivery.attempts + 1,
+                ).returning(Delivery.id)
+            )
+            go = list(result.scalars())
+        elif target == S.PENDING:
+            await session.execute(stmt.values(status=S.PENDING, worker=None, lease_until=None))
+        else:
+            await session.execute(
+                stmt.values(status=target, finished_at=now, lease_until=None, error="not sent")
+            )
+    return go
+
+
+async def record(session: AsyncSession, worker: str, changes: Sequence[Change]) -> None:
+    """Record outcomes of this worker's sends (also over ``unknown``: the truth wins)."""
+    if not changes:
+        return
+    params: list[dict[str, Any]] = [
+        {
+            "b_id": c.id,
+            "b_status": c.status.value,
+            "b_finished": None if c.status == S.PENDING else c.at,
+            "b_message_id": c.message_id,
+            "b_error": c.error[:300] if c.error else None,
+            "b_next": c.next_attempt_at,
+            "b_refund": 1 if c.refund_attempt else 0,
+            "b_worker": None if c.status == S.PENDING else worker,
+        }
+        for c in changes
+    ]
+    table = cast(Table, Delivery.__table__)
+    stmt = (
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.worker == worker,
+            # executemany cannot expand IN lists
+            or_(table.c.status == S.INFLIGHT.value, table.c.status == S.UNKNOWN.value),
+        )
+        .values(
+            status=bindparam("b_status"),
+            finished_at=bindparam("b_finished"),
+            message_id=bindparam("b_message_id"),
+            error=bindparam("b_error"),
+            next_attempt_at=bindparam("b_next"),
+            attempts=table.c.attempts - bindparam("b_refund"),
+            worker=bindparam("b_worker"),
+            lease_until=None,
+        )
+    )
+    await session.execute(stmt, params)
+    blocked = [c.id for c in changes if c.subscriber_blocked]
+    if blocked:
+        await session.execute(
+            update(Subscriber)
+            .where(
+                Subscriber.id.in_(select(Delivery.subscriber_id).where(Delivery.id.in_(blocked))),
+                Subscriber.blocked.is_(False),
+            )
+            .values(blocked=True, blocked_at=changes[0].at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def release(session: AsyncSession, worker: str, ids: Sequence[int]) -> None:
+    """Give back claimed rows this worker will not get to (shutting down)."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == S.CLAIMED, Delivery.worker == worker)
+        .values(status=S.PENDING, worker=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def reap(session: AsyncSession, now: datetime) -> tuple[int, int]:
+    """Expired leases: claimed rows go back to pending (they were never sent); in-flight
+    rows become unknown (the request may have reached Telegram). Returns both counts."""
+    released = await session.execute(
+        update(Delivery)
+        .where(Delivery.status == S.CLAIMED, Delivery.lease_until < now)
+        .values(status=S.PENDING, worker=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    lost = await session.execute(
+        update(Delivery)
+        .where(Delivery.status == S.INFLIGHT, Delivery.lease_until < now)
+        .values(status=S.UNKNOWN, finished_at=now, error="worker lost during the request")
+        .execution_options(synchronize_session=False)
+    )
+    return int(released.rowcount or 0), int(lost.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def finish_done(session: AsyncSession, now: datetime) -> list[int]:
+    """Mark sending campaigns with no open delivery left as done; their ids."""
+    open_rows = exists().where(
+        Delivery.campaign_id == Campaign.id, Delivery.status.in_(OPEN_DELIVERY)
+    )
+    result = await session.execute(
+        update(Campaign)
+        .where(Campaign.status == CampaignStatus.SENDING, ~open_rows)
+        .values(status=CampaignStatus.DONE, finished_at=now)
+        .returning(Campaign.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars())
+
+
+async def has_open_work(session: AsyncSession) -> bool:
+    """Whether any campaign is scheduled or sending (the worker's idle test)."""
+    found = await session.scalar(
+        select(Campaign.id)
+        .where(Campaign.status.in_([CampaignStatus.SENDING, CampaignStatus.SCHEDULED]))
+        .limit(1)
+    )
+    return found is not None

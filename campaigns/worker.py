@@ -1,0 +1,203 @@
+"""The delivery worker: claims deliveries, paces them through the shared rate limiter and
+sends them through the port, recording each one in flight before its request.
+
+Run one per process (``policydesk worker``; ``policydesk serve`` runs one in-process);
+several on PostgreSQL share the work through ``FOR UPDATE SKIP LOCKED`` claims with leases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from campaigns import service, store
+from campaigns.journal import Journal
+from campaigns.models import Campaign
+from campaigns.port import MessagePort, Outcome, OutgoingMessage
+from campaigns.ratelimit import LocalRateLimiter, RateLimiter
+from campaigns.sender import RetryPolicy, decide
+from campaigns.store import Claimed
+from core.db import utcnow, write_transaction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    rate: float = 29.5  # messages/s per bot token, all workers together (Telegram: ~30)
+    chat_interval: float = 1.0  # seconds between two messages to one chat
+    lease: float = 60.0  # claims and in-flight marks; longer than the request timeout
+    batch: int = 200
+    poll: float = 1.0
+    concurrency: int = 200  # requests in flight at once
+    reserve_ahead: float = 0.25  # seconds of rate slots reserved per limiter call
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def claim_size(self) -> int:
+        """No more than a third of a lease's worth of sends, so claims rarely expire."""
+        return max(1, min(self.batch, int(self.rate * self.lease / 3)))
+
+
+class Worker:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        port: MessagePort,
+        limiter: RateLimiter | None = None,
+        config: WorkerConfig | None = None,
+        *,
+        chat_limiter: RateLimiter | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.port = port
+        self.config = config or WorkerConfig()
+        self.limiter = limiter or LocalRateLimiter()
+        self.chat_limiter = chat_limiter or LocalRateLimiter()
+        self.name = name or f"w-{uuid.uuid4().hex[:12]}"
+        self.lease = timedelta(seconds=self.config.lease)
+        self.journal = Journal(sessions, self.name, self.lease)
+        self._slots: deque[float] = deque()
+        self._hold_until = 0.0
+        self._messages: dict[int, OutgoingMessage] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._gate = asyncio.Semaphore(self.config.concurrency)
+        self.requests = 0
+        self.throttled = 0
+
+    async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> None:
+        """Deliver until ``stop`` is set (or, with ``until_idle``, until no campaign is open)."""
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self.journal.start()
+        next_housekeeping = 0.0
+        try:
+            while not stop.is_set():
+                if loop.time() >= next_housekeeping:
+                    await self.housekeeping()
+                    next_housekeeping = loop.time() + self.config.poll
+                batch = await self._claim()
+                if batch:
+                    await self._dispatch(batch, stop)
+                    continue
+                if until_idle:
+                    await self._drain()
+                    await self.housekeeping()
+                    if not await self._open_work():
+                        break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.config.poll)
+        finally:
+            await self._drain()
+            await self.journal.close()
+
+    async def housekeeping(self) -> None:
+        """Start due scheduled campaigns, reap expired leases, close finished campaigns."""
+        now = utcnow()
+        async with write_transaction(self.sessions) as session:
+            await service.start_due(session, now)
+            released, lost = await store.reap(session, now)
+            done = await store.finish_done(session, now)
+        if lost:
+            log.warning("%d deliveries were in flight on a lost worker: counted unknown", lost)
+        if released:
+            log.info("%d claimed deliveries of a lost worker returned to the queue", released)
+        for campaign_id in done:
+            log.info("campaign %d done", campaign_id)
+
+    async def _open_work(self) -> bool:
+        async with self.sessions() as session:
+            return await store.has_open_work(session)
+
+    async def _claim(self) -> list[Claimed]:
+        async with write_transaction(self.sessions) as session:
+            batch = await store.claim(
+                session, self.name, utcnow(), self.lease, self.config.claim_size
+            )
+            missing = {c.campaign_id for c in batch} - set(self._messages)
+            if missing:
+                campaigns = await session.scalars(select(Campaign).where(Campaign.id.in_(missing)))
+                for campaign in campaigns:
+                    self._messages[campaign.id] = service.message_of(campaign)
+        return batch
+
+    async def _dispatch(self, batch: list[Claimed], stop: asyncio.Event) -> None:
+        for index, item in enumerate(batch):
+            if stop.is_set():
+                async with write_transaction(self.sessions) as session:
+                    await store.release(session, self.name, [c.id for c in batch[index:]])
+                return
+            await self._wait_for_slot()
+            chat_wait = await self.chat_limiter.reserve(
+                f"{self.port.bot_key}:chat:{item.chat_id}", 1, self.config.chat_interval
+            )
+            if chat_wait > 0:
+                await asyncio.sleep(chat_wait)
+            await self._gate.acquire()
+            task = asyncio.create_task(self._deliver(item))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _wait_for_slot(self) -> None:
+        """Sleep until this worker's next reserved global slot."""
+        loop = asyncio.get_running_loop()
+        interval = 1.0 / self.config.rate
+        while True:
+            now = loop.time()
+            if self._hold_until > now:
+                self._slots.clear()
+                await asyncio.sleep(self._hold_until - now)
+                continue
+            # A slot left unused for longer than one interval is gone: using it late
+            # would burst against the slots other workers reserved since.
+            while self._slots and self._slots[0] < now - interval:
+                self._slots.popleft()
+            if not self._slots:
+                count = max(1, math.ceil(self.config.rate * self.config.reserve_ahead))
+                wait = await self.limiter.reserve(self.port.bot_key, count, interval)
+                base = loop.time() + wait
+                self._slots.extend(base + i * interval for i in range(count))
+            slot = self._slots.popleft()
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if self._hold_until <= loop.time():
+                return
+
+    async def _deliver(self, item: Claimed) -> None:
+        try:
+            if not await self.journal.admit(item.id):
+                return
+            self.requests += 1
+            result = await self.port.send(item.chat_id, self._messages[item.campaign_id])
+            if result.outcome == Outcome.RETRY_AFTER:
+                await self._throttled(result.retry_after)
+            self.journal.record(
+                decide(item.id, item.attempts + 1, result, utcnow(), self.config.retry)
+            )
+        except Exception:  # the row stays in flight; its lease makes it unknown, not resent
+            log.exception("delivery %d: unexpected error during the send", item.id)
+        finally:
+            self._gate.release()
+
+    async def _throttled(self, retry_after: float) -> None:
+        """Telegram said 429: every worker on this token waits ``retry_after``."""
+        self.throttled += 1
+        seconds = max(retry_after, 1.0)
+        self._hold_until = max(self._hold_until, asyncio.get_running_loop().time() + seconds)
+        self._slots.clear()
+        await self.limiter.hold(self.port.bot_key, seconds)
+
+    async def _drain(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.journal.flush()
