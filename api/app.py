@@ -14,6 +14,7 @@ from api.errors import install_error_handlers
 from api.limits import BodySizeMiddleware, MemoryRateStore, Rate, RateLimitMiddleware
 from api.middleware import RequestContextMiddleware
 from api.routes import (
+    admin_campaigns,
     admin_documents,
     admin_events,
     admin_faq,
@@ -31,6 +32,7 @@ from api.routes import (
 from api.routes import metrics as metrics_route
 from api.schemas import COMMON, ERRORS
 from bot.runner import start_front_door
+from campaigns.runner import background_worker
 from core import metrics
 from core.settings import Settings
 from policydesk.runtime import Runtime, ensure_initialised, open_runtime, start_background
@@ -67,7 +69,8 @@ def create_app(
         app.state.telegram = await start_front_door(rt, polling=bot_polling)
         start_background(rt)
         try:
-            yield
+            async with background_worker(rt.settings, rt.engine, rt.sessions):
+                yield
         finally:
             # SIGTERM lands here after uvicorn has drained in-flight requests.
             if app.state.telegram is not None:
@@ -106,6 +109,7 @@ def create_app(
         admin_faq.router,
         admin_stats.router,
         benefit_rules.router,
+        admin_campaigns.router,
     ):
         # Every admin route may refuse the caller: documented once, here.
         app.include_router(router, responses=ERRORS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import signal
 from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -12,6 +14,8 @@ from campaigns.ratelimit import DatabaseRateLimiter, LocalRateLimiter, RateLimit
 from campaigns.sender import RetryPolicy
 from campaigns.worker import Worker, WorkerConfig
 from core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def worker_config(settings: Settings) -> WorkerConfig:
@@ -56,6 +60,27 @@ async def close_worker(worker: Worker) -> None:
     }.values():
         if isinstance(limiter, RedisRateLimiter):
             await limiter.close()
+
+
+async def run_worker(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    until_idle: bool = False,
+) -> None:
+    """Run one worker until SIGINT/SIGTERM (or idle); in-flight sends finish first."""
+    worker = build_worker(settings, engine, sessions)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    log.info("worker %s started (%.1f msg/s per bot token)", worker.name, worker.config.rate)
+    try:
+        await worker.run(stop, until_idle=until_idle)
+    finally:
+        await close_worker(worker)
 
 
 @contextlib.asynccontextmanager

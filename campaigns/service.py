@@ -244,9 +244,6 @@ async def preview_campaign(session: AsyncSession, campaign_id: int) -> Preview:
     return Preview(message_of(campaign), checked.plain, audience)
 
 
-async def send_preview(
-    session: AsyncSession, port: MessagePort, campaign_id: int, chat_id: int
-) -> SendResult:
-    """Send the campaign to one officer's chat, outside the delivery bookkeeping."""
-    preview = await preview_campaign(session, campaign_id)
+async def send_preview(port: MessagePort, preview: Preview, chat_id: int) -> SendResult:
+    """Send a preview to one officer's chat, outside the delivery bookkeeping."""
     return await port.send(chat_id, preview.message)

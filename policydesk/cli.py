@@ -167,6 +167,14 @@ async def cmd_create_officer(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_worker(rt: Runtime, args: argparse.Namespace) -> int:
+    from campaigns.runner import run_worker
+
+    logging.getLogger("campaigns").setLevel(logging.INFO)
+    await run_worker(rt.settings, rt.engine, rt.sessions, until_idle=args.until_idle)
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from policydesk.server import serve
 
@@ -237,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--every", type=float, default=0, help="keep running, checking every SECONDS")
     p.set_defaults(run=cmd_reminders)
+
+    p = sub.add_parser(
+        "worker", help="deliver publicity campaigns (several may run against PostgreSQL)"
+    )
+    p.add_argument(
+        "--until-idle", action="store_true", help="exit once no campaign is scheduled or sending"
+    )
+    p.set_defaults(run=cmd_worker)
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(
         dest="admin_command", required=True

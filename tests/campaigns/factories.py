@@ -6,12 +6,17 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from campaigns import service
+from campaigns.content import Draft
+from campaigns.models import Delivery
 from campaigns.port import Outcome, OutgoingMessage, SendResult
 from campaigns.subscribers import Subscriber
 from core.db import utcnow
+from core.settings import Settings
+from tests.botapi_emulator import DEFAULT_TOKEN
 
 CHAT_BASE = 7_000_000_000
 
@@ -74,3 +79,34 @@ class FakePort:
             if chat_id in wanted:
                 counts[chat_id] += 1
         return counts
+
+
+def emulator_settings(base_url: str, **overrides: object) -> Settings:
+    """Settings that point the real aiogram session at an emulator."""
+    return Settings(
+        bot_token=DEFAULT_TOKEN,  # type: ignore[arg-type]
+        telegram_api_base=base_url,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+async def start_campaign(
+    sessions: async_sessionmaker[AsyncSession],
+    text: str = "<b>4·26</b> 知识产权宣传周",
+    **segment: object,
+) -> int:
+    async with sessions() as session:
+        campaign = await service.create_campaign(session, Draft("宣传周", text, dict(segment)))
+        await service.start_campaign(session, campaign.id)
+        await session.commit()
+        return campaign.id
+
+
+async def delivery_statuses(
+    sessions: async_sessionmaker[AsyncSession], campaign_id: int
+) -> dict[int, str]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Delivery.chat_id, Delivery.status).where(Delivery.campaign_id == campaign_id)
+        )
+        return {chat: status for chat, status in rows.all()}

@@ -124,14 +124,14 @@ async def test_unsubscribe_after_the_snapshot_is_honoured(
 async def test_a_send_lost_in_flight_is_unknown_and_never_repeated(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    chats = await add_subscribers(sessions, 2)
+    await add_subscribers(sessions, 2)
     campaign_id = await started(sessions)
     port = FakePort()
     port.gate = asyncio.Event()  # requests hang: the worker "dies" in flight
     short = WorkerConfig(rate=1000, lease=0.5, poll=0.05)
     dying = Worker(sessions, port, config=short)
     task = asyncio.create_task(dying.run())
-    while len(port.requests) < 2:
+    while len(port.requests) < 2:  # noqa: ASYNC110 - polling a fake's list is fine here
         await asyncio.sleep(0.01)
     task.cancel()
     port.gate = None

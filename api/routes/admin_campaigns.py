@@ -1,0 +1,183 @@
+"""``/api/v1/admin/campaigns``: officers create, start, pause, resume, cancel and watch
+publicity campaigns. Parse → call ``campaigns.service`` → render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import CurrentOfficer, RuntimeDep, SessionDep
+from campaigns import service
+from campaigns.content import Draft
+from campaigns.models import Campaign
+from campaigns.port import MessagePort
+
+router = APIRouter(prefix="/api/v1/admin/campaigns", tags=["admin: campaigns"])
+
+
+def port_factory(runtime: RuntimeDep) -> Callable[[], MessagePort]:
+    """Makes the Telegram port previews go through (tests override this dependency)."""
+    from campaigns.telegram import make_port
+
+    return lambda: make_port(runtime.settings)
+
+
+PortFactory = Annotated[Callable[[], MessagePort], Depends(port_factory)]
+
+
+class CampaignIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=20000, description="Telegram HTML")
+    segment: dict[str, Any] = Field(
+        default_factory=dict,
+        description="counties, industries, company_sizes, above_designated_size, "
+        "has_patents, locales, event_id; {} = all subscribers",
+    )
+    image: str | None = Field(None, max_length=1000, description="https URL or file id")
+    button_text: str | None = Field(None, max_length=64)
+    button_url: str | None = Field(None, max_length=1000)
+    scheduled_at: datetime | None = None
+
+
+class StatsOut(BaseModel):
+    targeted: int
+    sent: int
+    blocked: int
+    failed: int
+    unknown: int
+    skipped: int
+    cancelled: int
+    remaining: int
+    rate: float = Field(description="messages sent per second")
+    duration: float = Field(description="seconds since the start (to the end)")
+
+
+class CampaignOut(BaseModel):
+    id: int
+    title: str
+    text: str
+    image: str | None
+    button_text: str | None
+    button_url: str | None
+    segment: dict[str, Any]
+    status: Literal["draft", "scheduled", "sending", "paused", "done", "cancelled"]
+    scheduled_at: datetime | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    stats: StatsOut
+
+
+class PreviewIn(BaseModel):
+    chat_id: int | None = Field(None, description="also send the preview to this chat")
+
+
+class PreviewOut(BaseModel):
+    text: str
+    plain_text: str
+    image: str | None
+    button_text: str | None
+    button_url: str | None
+    audience: int = Field(description="subscribers the segment reaches now")
+    sent_to: int | None = None
+    outcome: str | None = None
+
+
+async def render(session: AsyncSession, campaign: Campaign) -> CampaignOut:
+    stats = await service.campaign_stats(session, campaign)
+    return CampaignOut(
+        id=campaign.id,
+        title=campaign.title,
+        text=campaign.text,
+        image=campaign.image,
+        button_text=campaign.button_text,
+        button_url=campaign.button_url,
+        segment=campaign.segment,
+        status=campaign.status,
+        scheduled_at=campaign.scheduled_at,
+        created_by=campaign.created_by,
+        created_at=campaign.created_at,
+        started_at=campaign.started_at,
+        finished_at=campaign.finished_at,
+        stats=StatsOut(**stats.to_json()),
+    )
+
+
+@router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED)
+async def create(body: CampaignIn, session: SessionDep, officer: CurrentOfficer) -> CampaignOut:
+    draft = Draft(**body.model_dump())
+    campaign = await service.create_campaign(session, draft, created_by=officer.name or "")
+    return await render(session, campaign)
+
+
+@router.get("", response_model=list[CampaignOut])
+async def list_all(
+    session: SessionDep,
+    _officer: CurrentOfficer,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CampaignOut]:
+    rows = await service.list_campaigns(session, status_, limit, offset)
+    return [await render(session, row) for row in rows]
+
+
+@router.get("/{campaign_id}", response_model=CampaignOut)
+async def show(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+    return await render(session, await service.get_campaign(session, campaign_id))
+
+
+@router.post("/{campaign_id}/start", response_model=CampaignOut)
+async def start(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+    """Schedule the campaign, or snapshot its segment and start sending now."""
+    return await render(session, await service.start_campaign(session, campaign_id))
+
+
+@router.post("/{campaign_id}/pause", response_model=CampaignOut)
+async def pause(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+    return await render(session, await service.pause_campaign(session, campaign_id))
+
+
+@router.post("/{campaign_id}/resume", response_model=CampaignOut)
+async def resume(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+    return await render(session, await service.resume_campaign(session, campaign_id))
+
+
+@router.post("/{campaign_id}/cancel", response_model=CampaignOut)
+async def cancel(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+    return await render(session, await service.cancel_campaign(session, campaign_id))
+
+
+@router.post("/{campaign_id}/preview", response_model=PreviewOut)
+async def preview(
+    campaign_id: int,
+    body: PreviewIn,
+    session: SessionDep,
+    _officer: CurrentOfficer,
+    make_port: PortFactory,
+) -> PreviewOut:
+    """The message as recipients will see it and the audience size; with ``chat_id``, also
+    sent to that chat (the officer's own) through the bot."""
+    shown = await service.preview_campaign(session, campaign_id)
+    out = PreviewOut(
+        text=shown.message.text,
+        plain_text=shown.plain_text,
+        image=shown.message.image,
+        button_text=shown.message.button_text,
+        button_url=shown.message.button_url,
+        audience=shown.audience,
+    )
+    if body.chat_id is not None:
+        port = make_port()
+        try:
+            result = await service.send_preview(port, shown, body.chat_id)
+        finally:
+            await port.close()
+        out.sent_to, out.outcome = body.chat_id, result.outcome.value
+    return out

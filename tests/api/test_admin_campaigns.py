@@ -1,0 +1,145 @@
+"""The campaign admin API: shapes clients rely on, validation, auth, lifecycle, preview."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.app import create_app
+from api.routes.admin_campaigns import port_factory
+from campaigns.worker import Worker, WorkerConfig
+from core.db import create_engine, create_session_factory
+from core.settings import Settings
+from core.tokens import create_token
+from policydesk.runtime import Runtime
+from tests.campaigns.factories import FakePort, add_subscribers
+
+
+@pytest.fixture
+async def lean_runtime(db_url: str, tmp_path) -> AsyncIterator[Runtime]:  # type: ignore[no-untyped-def]
+    """A runtime without the knowledge pack: campaigns do not need it."""
+    from knowledge.service import KnowledgeBase
+
+    settings = Settings(data_dir=tmp_path, database_url=db_url)  # type: ignore[call-arg]
+    engine = create_engine(db_url)
+    rt = Runtime(settings, engine, create_session_factory(engine), KnowledgeBase(settings))
+    yield rt
+    await rt.close()
+
+
+@pytest.fixture
+async def officer(lean_runtime: Runtime) -> dict[str, str]:
+    async with lean_runtime.sessions() as session:
+        _, plain = await create_token(session, "officer", "王科长")
+        await session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+@pytest.fixture
+async def client(lean_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=lean_runtime)
+    app.state.runtime = lean_runtime  # no lifespan: the knowledge pack is not needed here
+    port = FakePort()
+    app.dependency_overrides[port_factory] = lambda: lambda: port
+    app.state.fake_port = port
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+async def test_create_start_and_watch_until_done(
+    client: httpx.AsyncClient, officer: dict[str, str], lean_runtime: Runtime
+) -> None:
+    sessions: async_sessionmaker[AsyncSession] = lean_runtime.sessions
+    await add_subscribers(sessions, 30, county="解放区")
+    await add_subscribers(sessions, 10, start=100, county="山阳区")
+    body = {"title": "4·26", "text": "<b>世界知识产权日</b>", "segment": {"counties": ["解放区"]}}
+    created = await client.post("/api/v1/admin/campaigns", json=body, headers=officer)
+    assert created.status_code == 201, created.text
+    campaign_id = created.json()["id"]
+    assert created.json()["status"] == "draft"
+    started = await client.post(f"/api/v1/admin/campaigns/{campaign_id}/start", headers=officer)
+    assert started.json()["status"] == "sending"
+    assert started.json()["stats"]["targeted"] == 30
+    port = FakePort()
+    await Worker(sessions, port, config=WorkerConfig(rate=1000, poll=0.05)).run(until_idle=True)
+    shown = (await client.get(f"/api/v1/admin/campaigns/{campaign_id}", headers=officer)).json()
+    assert shown["status"] == "done"
+    assert {k: shown["stats"][k] for k in ("targeted", "sent", "blocked", "failed", "unknown")} == {
+        "targeted": 30,
+        "sent": 30,
+        "blocked": 0,
+        "failed": 0,
+        "unknown": 0,
+    }
+    listed = (await client.get("/api/v1/admin/campaigns", headers=officer)).json()
+    assert [c["id"] for c in listed] == [campaign_id]
+
+
+async def test_empty_segment_reaches_everyone_and_pause_resume_cancel(
+    client: httpx.AsyncClient, officer: dict[str, str], lean_runtime: Runtime
+) -> None:
+    await add_subscribers(lean_runtime.sessions, 7)
+    body = {"title": "t", "text": "hello", "segment": {}}
+    campaign_id = (await client.post("/api/v1/admin/campaigns", json=body, headers=officer)).json()[
+        "id"
+    ]
+    url = f"/api/v1/admin/campaigns/{campaign_id}"
+    assert (await client.post(f"{url}/pause", headers=officer)).status_code == 409
+    assert (await client.post(f"{url}/start", headers=officer)).json()["stats"]["targeted"] == 7
+    assert (await client.post(f"{url}/pause", headers=officer)).json()["status"] == "paused"
+    assert (await client.post(f"{url}/resume", headers=officer)).json()["status"] == "sending"
+    cancelled = (await client.post(f"{url}/cancel", headers=officer)).json()
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["stats"]["cancelled"] == 7
+    assert (await client.post(f"{url}/start", headers=officer)).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("text", "<b>unclosed"),
+        ("text", "<div>not telegram</div>"),
+        ("text", "x" * 4097),
+        ("segment", {"planet": "mars"}),
+        ("segment", {"company_sizes": ["huge"]}),
+        ("button_url", "javascript:alert(1)"),
+    ],
+)
+async def test_invalid_content_is_refused_with_its_field(
+    client: httpx.AsyncClient, officer: dict[str, str], field: str, value: object
+) -> None:
+    body: dict[str, object] = {"title": "t", "text": "ok", "segment": {}}
+    body[field] = value
+    if field == "button_url":
+        body["button_text"] = "报名"
+    response = await client.post("/api/v1/admin/campaigns", json=body, headers=officer)
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+
+
+async def test_needs_a_token_and_unknown_ids_are_404(
+    client: httpx.AsyncClient, officer: dict[str, str]
+) -> None:
+    assert (await client.get("/api/v1/admin/campaigns")).status_code == 401
+    assert (await client.get("/api/v1/admin/campaigns/999", headers=officer)).status_code == 404
+
+
+async def test_preview_renders_and_goes_to_the_officers_chat_only(
+    client: httpx.AsyncClient, officer: dict[str, str], lean_runtime: Runtime
+) -> None:
+    await add_subscribers(lean_runtime.sessions, 3)
+    body = {"title": "t", "text": "<i>培训</i> &amp; 报名", "segment": {}}
+    campaign_id = (await client.post("/api/v1/admin/campaigns", json=body, headers=officer)).json()[
+        "id"
+    ]
+    response = await client.post(
+        f"/api/v1/admin/campaigns/{campaign_id}/preview", json={"chat_id": 42}, headers=officer
+    )
+    out = response.json()
+    assert (out["plain_text"], out["audience"], out["outcome"]) == ("培训 & 报名", 3, "sent")
+    port: FakePort = client._transport.app.state.fake_port  # type: ignore[attr-defined]
+    assert [chat for chat, _ in port.requests] == [42]
