@@ -45,20 +45,19 @@ def parse_segment(raw: dict[str, object] | None) -> Segment:
         raise InvalidInput(f"segment: {where}: {first['msg']}", field="segment") from exc
 
 
-def event_audience(event_id: int) -> Select[tuple[int]]:
-    """Chat ids of people registered for ``event_id`` — the extension point for ``events/``.
+def event_audience(event_id: int) -> Select[int | None]:
+    """Chat ids of contacts whose registration for ``event_id`` is live (not cancelled)."""
+    from events.models import Contact, Registration, RegistrationStatus
 
-    The events package owns registrations; it provides ``events.audience.registered_chat_ids``
-    returning a ``SELECT`` of chat ids. Until it exists, event segments are refused.
-    """
-    try:
-        from events.audience import registered_chat_ids  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise InvalidInput(
-            "segments by event registration need the events module", field="segment"
-        ) from exc
-    query: Select[tuple[int]] = registered_chat_ids(event_id)
-    return query
+    return (
+        select(Contact.telegram_chat_id)
+        .join(Registration, Registration.contact_id == Contact.id)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status != RegistrationStatus.CANCELLED.value,
+            Contact.telegram_chat_id.is_not(None),
+        )
+    )
 
 
 def condition(segment: Segment) -> ColumnElement[bool]:
