@@ -14,6 +14,7 @@ from aiogram.types import ErrorEvent
 
 from campaigns.subscribers import mark_blocked as mark_subscriber_blocked
 from core.chat_users import mark_blocked as mark_chat_user_blocked
+from core.db import write_transaction
 from core.errors import DomainError
 from core.i18n import DEFAULT_LOCALE, Translator, catalogs
 from policydesk.runtime import Runtime
@@ -51,12 +52,13 @@ async def on_blocked(event: ErrorEvent, runtime: Runtime, **data: Any) -> bool:
     chat = data.get("event_chat")
     user = data.get("event_from_user")
     log.info("chat %s blocked the bot", chat.id if chat else None)
-    async with runtime.sessions() as session:
+    # Read-then-write: on SQLite take the write lock up front, or a concurrent commit
+    # (another update, the campaign worker) fails the upgrade with "database is locked".
+    async with write_transaction(runtime.sessions) as session:
         if user is not None:
             await mark_chat_user_blocked(session, user.id)
         if chat is not None:
             await mark_subscriber_blocked(session, chat.id)
-        await session.commit()
     return True
 
 

@@ -214,6 +214,47 @@ async def finish_done(session: AsyncSession, now: datetime) -> list[int]:
     return list(result.scalars())
 
 
+async def needs_housekeeping(session: AsyncSession, now: datetime) -> bool:
+    """Read-only: is there a campaign due, sending, or a lease expired? An idle worker
+    must not take SQLite's write lock every poll (it would starve deferred writers)."""
+    campaign = await session.scalar(
+        select(Campaign.id)
+        .where(
+            or_(
+                Campaign.status == CampaignStatus.SENDING,
+                and_(Campaign.status == CampaignStatus.SCHEDULED, Campaign.scheduled_at <= now),
+            )
+        )
+        .limit(1)
+    )
+    if campaign is not None:
+        return True
+    expired = await session.scalar(
+        select(Delivery.id)
+        .where(
+            Delivery.status.in_([S.CLAIMED, S.INFLIGHT]),
+            Delivery.lease_until < now,
+        )
+        .limit(1)
+    )
+    return expired is not None
+
+
+async def has_claimable(session: AsyncSession, now: datetime) -> bool:
+    """Read-only: is any delivery ready to be claimed?"""
+    found = await session.scalar(
+        select(Delivery.id)
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(
+            Delivery.status == S.PENDING,
+            Campaign.status == CampaignStatus.SENDING,
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def has_open_work(session: AsyncSession) -> bool:
     """Whether any campaign is scheduled or sending (the worker's idle test)."""
     found = await session.scalar(

@@ -104,6 +104,9 @@ class Worker:
     async def housekeeping(self) -> None:
         """Start due scheduled campaigns, reap expired leases, close finished campaigns."""
         now = utcnow()
+        async with self.sessions() as session:
+            if not await store.needs_housekeeping(session, now):
+                return
         async with write_transaction(self.sessions) as session:
             await service.start_due(session, now)
             released, lost = await store.reap(session, now)
@@ -120,6 +123,9 @@ class Worker:
             return await store.has_open_work(session)
 
     async def _claim(self) -> list[Claimed]:
+        async with self.sessions() as session:
+            if not await store.has_claimable(session, utcnow()):
+                return []
         async with write_transaction(self.sessions) as session:
             batch = await store.claim(
                 session, self.name, utcnow(), self.lease, self.config.claim_size
