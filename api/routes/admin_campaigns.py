@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import CurrentOfficer, RuntimeDep, SessionDep
+from api.deps import CurrentOfficer, RuntimeDep, SessionDep, WriteSessionDep
 from campaigns import service
 from campaigns.content import Draft
 from campaigns.models import Campaign
@@ -110,7 +110,9 @@ async def render(session: AsyncSession, campaign: Campaign) -> CampaignOut:
 
 
 @router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED)
-async def create(body: CampaignIn, session: SessionDep, officer: CurrentOfficer) -> CampaignOut:
+async def create(
+    body: CampaignIn, session: WriteSessionDep, officer: CurrentOfficer
+) -> CampaignOut:
     draft = Draft(**body.model_dump())
     campaign = await service.create_campaign(session, draft, created_by=officer.name or "")
     return await render(session, campaign)
@@ -134,23 +136,31 @@ async def show(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) 
 
 
 @router.post("/{campaign_id}/start", response_model=CampaignOut)
-async def start(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+async def start(
+    campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
+) -> CampaignOut:
     """Schedule the campaign, or snapshot its segment and start sending now."""
     return await render(session, await service.start_campaign(session, campaign_id))
 
 
 @router.post("/{campaign_id}/pause", response_model=CampaignOut)
-async def pause(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+async def pause(
+    campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
+) -> CampaignOut:
     return await render(session, await service.pause_campaign(session, campaign_id))
 
 
 @router.post("/{campaign_id}/resume", response_model=CampaignOut)
-async def resume(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+async def resume(
+    campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
+) -> CampaignOut:
     return await render(session, await service.resume_campaign(session, campaign_id))
 
 
 @router.post("/{campaign_id}/cancel", response_model=CampaignOut)
-async def cancel(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
+async def cancel(
+    campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
+) -> CampaignOut:
     return await render(session, await service.cancel_campaign(session, campaign_id))
 
 
