@@ -8,10 +8,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
 
 from api.admin_ui import AdminUI
 from api.errors import install_error_handlers
-from api.limits import BodySizeMiddleware, MemoryRateStore, Rate, RateLimitMiddleware
+from api.limits import (
+    BodySizeMiddleware,
+    MemoryRateStore,
+    Rate,
+    RateLimitMiddleware,
+    RateStore,
+)
+from api.limits_redis import RedisRateStore
 from api.middleware import RequestContextMiddleware
 from api.routes import (
     admin_campaigns,
@@ -77,8 +85,17 @@ def create_app(
                 await app.state.telegram.close()
             await rt.background.stop(rt.settings.shutdown_timeout)
             metrics.mark_process_dead(os.getpid())
+            if isinstance(rate_store, RedisRateStore):
+                await rate_store.close()
             if own:
                 await rt.close()
+
+    # Replicas behind one load balancer share a client's allowance through Redis.
+    rate_store: RateStore = (
+        RedisRateStore(Redis.from_url(settings.redis_url))
+        if settings.redis_url
+        else MemoryRateStore()
+    )
 
     app = FastAPI(
         title="policydesk",
@@ -124,7 +141,7 @@ def create_app(
     app.add_middleware(
         RateLimitMiddleware,
         rate=Rate.parse(settings.rate_limit),
-        store=MemoryRateStore(),
+        store=rate_store,
         is_limited=_is_public_api,
     )
     # Outermost: every response, a refused one included, gets a request id and a metric.
