@@ -97,7 +97,8 @@ def create_dispatcher(
     # up front (BEGIN IMMEDIATE), because two read-then-write transactions would otherwise
     # fail with "database is locked" instead of waiting. PostgreSQL ignores the option.
     serialised = create_session_factory(runtime.engine.execution_options(sqlite_immediate=True))
-    dispatcher.update.outer_middleware(DbSessionMiddleware(serialised))
+    sqlite = runtime.engine.dialect.name == "sqlite"
+    dispatcher.update.outer_middleware(DbSessionMiddleware(serialised, serialise=sqlite))
     dispatcher.update.outer_middleware(ChatUserMiddleware())
     dispatcher.update.outer_middleware(I18nMiddleware())
     dispatcher.include_router(create_error_router())
