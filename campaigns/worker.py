@@ -69,6 +69,7 @@ class Worker:
         self.journal = Journal(sessions, self.name, self.lease)
         self._slots: deque[float] = deque()
         self._hold_until = 0.0
+        self._last_slot = 0.0
         self._messages: dict[int, OutgoingMessage] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._gate = asyncio.Semaphore(self.config.concurrency)
@@ -173,7 +174,10 @@ class Worker:
                 wait = await self.limiter.reserve(self.port.bot_key, count, interval)
                 base = loop.time() + wait
                 self._slots.extend(base + i * interval for i in range(count))
-            slot = self._slots.popleft()
+            # Chunks are placed from a clock read over the network: jitter could bring two
+            # slots together at a chunk boundary. Locally, never closer than one interval.
+            slot = max(self._slots.popleft(), self._last_slot + interval)
+            self._last_slot = slot
             if slot > now:
                 await asyncio.sleep(slot - now)
             if self._hold_until <= loop.time():
