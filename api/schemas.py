@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from fastapi import Path
+from pydantic import BaseModel, Field
+
+# Ids are 32-bit on every backend; larger numbers are refused before reaching the database
+# (PostgreSQL would fail on them rather than find nothing).
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(BaseModel):

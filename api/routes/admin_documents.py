@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict
 
 from api.deps import CurrentAdmin, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
-from api.schemas import ERRORS
+from api.schemas import ERRORS, IdPath
 from knowledge.ingest_jobs import (
     IngestJob,
     check_upload,
@@ -115,5 +115,5 @@ async def upload_document(
 
 
 @router.get("/ingest-jobs/{job_id}", response_model=JobOut)
-async def ingest_job(job_id: int, session: SessionDep, _: CurrentAdmin) -> JobOut:
+async def ingest_job(job_id: IdPath, session: SessionDep, _: CurrentAdmin) -> JobOut:
     return JobOut.of(await get_job(session, job_id))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentOfficer, KnowledgeDep, SessionDep, WriteSessionDep
-from api.schemas import ERRORS
+from api.schemas import ERRORS, MAX_ID, IdPath
 from knowledge.faq_admin import FaqDraft, create_faq, delete_faq, get_faq, list_faq, update_faq
 
 router = APIRouter(prefix="/api/v1/admin/faq", tags=["admin: FAQ"], responses=ERRORS)
@@ -54,7 +54,7 @@ async def faq_list(
     session: SessionDep,
     _: CurrentOfficer,
     search: Annotated[str, Query(max_length=100)] = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> FaqPage:
     rows, total = await list_faq(session, search, offset, limit)
@@ -69,19 +69,23 @@ async def faq_create(
 
 
 @router.get("/{faq_id}", response_model=FaqOut)
-async def faq_get(faq_id: int, session: SessionDep, _: CurrentOfficer) -> FaqOut:
+async def faq_get(faq_id: IdPath, session: SessionDep, _: CurrentOfficer) -> FaqOut:
     return FaqOut.model_validate(await get_faq(session, faq_id))
 
 
 @router.put("/{faq_id}", response_model=FaqOut)
 async def faq_update(
-    faq_id: int, body: FaqIn, session: WriteSessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
+    faq_id: IdPath,
+    body: FaqIn,
+    session: WriteSessionDep,
+    knowledge: KnowledgeDep,
+    _: CurrentOfficer,
 ) -> FaqOut:
     return FaqOut.model_validate(await update_faq(session, knowledge, faq_id, body.draft()))
 
 
 @router.delete("/{faq_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def faq_delete(
-    faq_id: int, session: WriteSessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
+    faq_id: IdPath, session: WriteSessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
 ) -> None:
     await delete_faq(session, knowledge, faq_id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentOfficer, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
-from api.schemas import ERRORS
+from api.schemas import ERRORS, IdPath
 from knowledge.open_questions import MAX_ANSWER_CHARS, answer_open_question, list_open_questions
 from knowledge.question_groups import answer_group, open_groups
 
@@ -40,7 +40,7 @@ class AnsweredOut(BaseModel):
     responses={404: {"description": "no such question"}, 409: {"description": "answered"}},
 )
 async def answer_question(
-    question_id: int,
+    question_id: IdPath,
     body: AnswerIn,
     session: WriteSessionDep,
     runtime: RuntimeDep,
@@ -125,7 +125,7 @@ async def groups(session: SessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
 
 @router.post("/groups/{group_id}/answer", response_model=GroupAnswerOut)
 async def answer_a_group(
-    group_id: int,
+    group_id: IdPath,
     body: GroupAnswerIn,
     session: WriteSessionDep,
     runtime: RuntimeDep,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentAdmin, SessionDep, WriteSessionDep
-from api.schemas import ERRORS
+from api.schemas import ERRORS, IdPath
 from core.tokens import create_token, list_tokens, revoke_token
 
 router = APIRouter(prefix="/api/v1/admin/tokens", tags=["admin: tokens"], responses=ERRORS)
@@ -49,5 +49,5 @@ async def new_token(body: TokenCreate, session: WriteSessionDep, _: CurrentAdmin
 
 
 @router.delete("/{token_id}", response_model=TokenOut)
-async def revoke(token_id: int, session: WriteSessionDep, _: CurrentAdmin) -> TokenOut:
+async def revoke(token_id: IdPath, session: WriteSessionDep, _: CurrentAdmin) -> TokenOut:
     return TokenOut.model_validate(await revoke_token(session, token_id))

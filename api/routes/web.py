@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import KnowledgeDep, SessionDep, WriteSessionDep
 from api.routes.ask import AnswerOut
-from api.schemas import PUBLIC_ERRORS
+from api.schemas import MAX_ID, PUBLIC_ERRORS, IdField
 from webchat.service import (
     ask_in_chat,
     chat_for_key,
@@ -50,16 +50,16 @@ class WebAsk(BaseModel):
 
 
 class WebAnswerOut(AnswerOut):
-    answer_log_id: int
+    answer_log_id: IdField
 
 
 class FeedbackIn(BaseModel):
-    answer_log_id: int
+    answer_log_id: IdField
     helpful: bool
 
 
 class HandOffIn(BaseModel):
-    answer_log_id: int
+    answer_log_id: IdField
 
 
 class HandOffOut(BaseModel):
@@ -103,7 +103,7 @@ async def handoff(body: HandOffIn, session: WriteSessionDep, key: ChatKey = None
 
 @api.get("/messages", response_model=list[MessageOut])
 async def messages(
-    session: SessionDep, key: ChatKey = None, after: Annotated[int, Query(ge=0)] = 0
+    session: SessionDep, key: ChatKey = None, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0
 ) -> list[MessageOut]:
     """Officers' messages for this chat newer than ``after`` (the page polls this)."""
     chat = await chat_for_key(session, key, touch=False)
