@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import committed
 from core.tokens import ApiToken, Role, authenticate
 from knowledge.service import KnowledgeBase
 from policydesk.runtime import Runtime
@@ -31,15 +32,10 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """One session per request, committed when the route returns without error."""
-    async with runtime.sessions() as session:
-        try:
-            # Senders that store messages (the web channel) write through this session.
-            with bind_session(session):
-                yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with runtime.sessions() as session, committed(session):
+        # Senders that store messages (the web channel) write through this session.
+        with bind_session(session):
+            yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
@@ -54,14 +50,9 @@ async def get_write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     token check) are done with the database.
     """
     engine = runtime.engine.execution_options(sqlite_immediate=True)
-    async with AsyncSession(engine, expire_on_commit=False) as session:
-        try:
-            with bind_session(session):
-                yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with AsyncSession(engine, expire_on_commit=False) as session, committed(session):
+        with bind_session(session):
+            yield session
 
 
 WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]

@@ -101,14 +101,20 @@ async def write_transaction(
     "database is locked"; ``BEGIN IMMEDIATE`` serialises them. PostgreSQL callers use
     row locks (``SELECT ... FOR UPDATE``) inside the same helper.
     """
-    async with factory() as session:
+    async with factory() as session, committed(session):
         await session.connection(execution_options={"sqlite_immediate": True})
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+        yield session
+
+
+@asynccontextmanager
+async def committed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Commit the session when the block ends normally, roll it back on any error."""
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 async def advisory_xact_lock(session: AsyncSession, key: int) -> None:
