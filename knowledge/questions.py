@@ -23,11 +23,14 @@ async def ask_and_record(
     locale: str = "zh",
     include_expired: bool = False,
 ) -> tuple[Answer, AnswerLog]:
-    """Answer, record the exchange, and open a question for officers when not answered."""
-    await kb.refresh(session)
-    answer = kb.ask(question, locale=locale, include_expired=include_expired)
-    metrics.record_question(channel, answer.answered)
+    """Answer, record the exchange, and open a question for officers when not answered.
+
+    The index answering is the one loaded in this process; serving processes follow new
+    versions through their index refresher (``policydesk.runtime.start_background``).
+    """
     text = kb.validate_question(question)
+    answer = kb.answer(text, locale=locale, include_expired=include_expired)
+    metrics.record_question(channel, answer.answered)
     log_row = AnswerLog(
         question=text,
         answered=answer.answered,

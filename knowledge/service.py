@@ -153,7 +153,10 @@ class KnowledgeBase:
 
     def ask(self, question: str, include_expired: bool = False, locale: str = "zh") -> Answer:
         """Answer one question (CPU-bound, a few milliseconds)."""
-        text = self.validate_question(question)
+        return self.answer(self.validate_question(question), include_expired, locale)
+
+    def answer(self, text: str, include_expired: bool = False, locale: str = "zh") -> Answer:
+        """Answer a question already checked by ``validate_question``."""
         if not any(ch.isalnum() for ch in normalize(text)):
             return compose([], self.settings.answer_threshold, self.settings.faq_threshold, locale)
         hits = self.search(text, include_expired=include_expired)

@@ -135,7 +135,7 @@ async def test_unexpected_failure_gets_an_apology_and_the_next_update_works(
         raise RuntimeError("index exploded")
 
     with monkeypatch.context() as patch:
-        patch.setattr(harness.runtime.knowledge, "ask", broken)
+        patch.setattr(harness.runtime.knowledge, "answer", broken)
         await harness.feed(text_update(QUESTION))
     assert harness.session.texts() == [translate("zh", "bot.error.generic")]
     assert await answer_logs(harness) == []
