@@ -20,7 +20,7 @@ from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.notify import register_telegram_sender
 from core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, translate
 from core.settings import Settings
-from policydesk.runtime import Runtime
+from policydesk.runtime import Runtime, start_background
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,7 @@ async def run_polling(runtime: Runtime) -> None:
     bot = create_bot(runtime.settings)
     dispatcher = create_dispatcher(runtime)
     register_telegram_sender(runtime, bot)
+    start_background(runtime)
     try:
         await publish_commands(bot)
         await bot.delete_webhook(drop_pending_updates=False)

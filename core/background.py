@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+
+from core import metrics
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +52,20 @@ class BackgroundTasks:
                 log.warning("background task %s did not stop in %.0fs", task.get_name(), grace)
             log.info("background tasks stopped: %s", ", ".join(t.get_name() for t in done))
         self._tasks.clear()
+
+
+async def every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
+    """Run ``job`` every ``seconds`` until cancelled (a loop for ``BackgroundTasks.start``).
+
+    A failing round (a database blip, say) is logged and counted in
+    ``policydesk_background_errors_total``; the next round tries again.
+    """
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            metrics.record_background_error(name)
+            log.exception("background task %s failed; next try in %.0fs", name, seconds)

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(
         3.0, ge=0, description="how often a replica checks for a new index version; 0: never"
     )
+    reminder_poll_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="how often a process with the bot sends due event reminders; 0: never",
+    )
     shutdown_timeout: float = Field(
         20.0, gt=0, description="seconds in-flight work gets to finish after SIGTERM"
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import metrics
+from core.background import every
 from core.errors import IndexMismatch
 from knowledge.index.store import read_index
 from knowledge.search import Searcher
@@ -53,16 +54,7 @@ class IndexRefresher:
 
     async def run(self) -> None:
         record_loaded(self.kb)
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.check()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # A database blip must not end the loop; the next poll tries again.
-                metrics.record_background_error("index-refresher")
-                log.exception("index refresh failed; keeping version %s", self.kb.version)
+        await every(self.interval, "index-refresher", self.check)
 
 
 def _newest_local(root: Path) -> str | None:

@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from benefits.seed import seed_pack_rules
-from core.background import BackgroundTasks
+from core.background import BackgroundTasks, every
 from core.db import advisory_xact_lock, create_engine, create_session_factory
 from core.migrate import upgrade
 from core.notify import Notifier
 from core.settings import Settings
+from events.notices import CHANNEL as NOTICE_CHANNEL
+from events.reminders import run_due_reminders
 from knowledge.build import Progress
 from knowledge.ingest import IngestReport, ingest_paths
 from knowledge.models import Document, IndexVersion
@@ -108,8 +110,25 @@ async def ensure_initialised(runtime: Runtime) -> None:
 
 
 def start_background(runtime: Runtime) -> None:
-    """The background loops every serving process runs (the index refresher, for now)."""
-    interval = runtime.settings.index_poll_seconds
-    if interval > 0 and "index-refresher" not in runtime.background.names:
-        refresher = IndexRefresher(runtime.knowledge, runtime.sessions, interval)
+    """The background loops every serving process runs: the index refresher, and where the
+    process talks to Telegram, the event reminders (leased rows: replicas share them)."""
+    settings = runtime.settings
+    names = runtime.background.names
+    if settings.index_poll_seconds > 0 and "index-refresher" not in names:
+        refresher = IndexRefresher(runtime.knowledge, runtime.sessions, settings.index_poll_seconds)
         runtime.background.start("index-refresher", refresher.run())
+    if (
+        settings.reminder_poll_seconds > 0
+        and runtime.notifier.has(NOTICE_CHANNEL)
+        and "event-reminders" not in names
+    ):
+
+        async def send_reminders() -> None:
+            report = await run_due_reminders(runtime.sessions, runtime.notifier)
+            if report.sent or report.failed or report.unknown:
+                log.info("event reminders: %s", report)
+
+        runtime.background.start(
+            "event-reminders",
+            every(settings.reminder_poll_seconds, "event-reminders", send_reminders),
+        )

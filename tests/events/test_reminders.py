@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import utcnow
@@ -16,6 +17,9 @@ from events.registration import cancel_registration, register
 from events.reminders import run_due_reminders
 from events.schemas import EventPatch
 from events.service import update_event
+from knowledge.service import KnowledgeBase
+from policydesk.runtime import Runtime, start_background
+from tests.conftest import make_settings
 from tests.events.conftest import RecordingNotifier
 from tests.events.factories import event_in, registration_form
 from tests.events.helpers import new_event
@@ -127,3 +131,35 @@ async def test_a_lease_that_expired_mid_send_is_marked_unknown(sessions: Session
     recorded = RecordingNotifier()
     report = await run_due_reminders(sessions, recorded, now=when)
     assert report.unknown == 1 and recorded.sent == []
+
+
+async def test_serving_processes_with_telegram_send_due_reminders_in_the_background(
+    sessions: Sessions, tmp_path: Path
+) -> None:
+    event = await new_event(sessions, event_in(starts_in=timedelta(days=2)))
+    await register(sessions, event.id, registration_form(1), chat_id=1001)
+    async with sessions() as session:  # the 24-hour reminder falls due now
+        await session.execute(
+            update(Reminder).where(Reminder.kind == "24h").values(due_at=utcnow())
+        )
+        await session.commit()
+    settings = make_settings(tmp_path, reminder_poll_seconds=0.05, index_poll_seconds=0)
+    engine = sessions.kw["bind"]
+
+    silent = Runtime(settings, engine, sessions, KnowledgeBase(settings), Notifier())
+    start_background(silent)  # no Telegram sender in this process: nothing to send with
+    assert silent.background.names == []
+
+    recorded = RecordingNotifier()
+    runtime = Runtime(settings, engine, sessions, KnowledgeBase(settings), recorded)
+    start_background(runtime)
+    assert runtime.background.names == ["event-reminders"]
+    for _ in range(400):  # a few rounds of the loop; bounded so a bug fails, not hangs
+        if recorded.texts_to(1001):
+            break
+        await asyncio.sleep(0.05)
+    await runtime.background.stop(grace=5)
+    [text] = recorded.texts_to(1001)
+    assert "明天" in text
+    statuses = {kind: status for (_, kind), status in (await _statuses(sessions)).items()}
+    assert statuses == {"24h": "sent", "1h": "pending"}
