@@ -97,7 +97,8 @@ def render_sources(answer: Answer, t: Translator) -> str | None:
 
 def render_answer(answer: Answer, t: Translator, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """The messages to send for one answer, in order."""
-    fragments = [html.quote(piece) for piece in split_text(answer.answer, limit)]
+    # The sources are listed under the text: the body, not the text with its citation.
+    fragments = [html.quote(piece) for piece in split_text(answer.body, limit)]
     sources = render_sources(answer, t)
     if sources is not None:
         fragments.append(sources)

@@ -45,9 +45,15 @@ class Source:
 class Answer:
     answered: bool
     confidence: float
-    answer: str
+    answer: str  # the answer with its citation, for clients that show one text
     sources: list[Source] = field(default_factory=list)
     open_question_id: int | None = None
+    # The answer without the citation line, for clients that list the sources under it
+    # (the bot, the web chat); a rule's verbatim clause stays in it.
+    body: str = ""
+
+    def __post_init__(self) -> None:
+        self.body = self.body or self.answer
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,10 +92,13 @@ def compose(hits: list[Hit], threshold: float, faq_threshold: float, locale: str
             False, confidence, NOT_FOUND_TEXT_EN if locale == "en" else NOT_FOUND_TEXT, sources
         )
     best = sources[0]
+    basis = "Source" if locale == "en" else "依据"
     if top.entry.kind == "faq" and confidence >= faq_threshold:
-        text = f"{best.text}\n(依据:{cite(best)})"
+        body, text = best.text, f"{best.text}\n({basis}:{cite(best)})"
     elif top.entry.kind == "rule":
-        text = f"{best.text}\n(依据:{cite(best)}:“{best.quote}”)"
+        body = f"{best.text}\n“{best.quote}”"
+        text = f"{best.text}\n({basis}:{cite(best)}:“{best.quote}”)"
     else:
-        text = f"根据{cite(best)}:\n{best.text}"
-    return Answer(True, confidence, text, sources)
+        according = f"{basis}: {cite(best)}" if locale == "en" else f"根据{cite(best)}:"
+        body, text = best.text, f"{according}\n{best.text}"
+    return Answer(True, confidence, text, sources, body=body)

@@ -35,7 +35,10 @@ class SourceOut(BaseModel):
 class AnswerOut(BaseModel):
     answered: bool
     confidence: float = Field(ge=0, le=1)
-    answer: str
+    answer: str = Field(description="The answer with its citation")
+    body: str = Field(
+        description="The answer without its citation line, for clients listing the sources"
+    )
     sources: list[SourceOut]
     open_question_id: int | None = None
 

@@ -102,7 +102,8 @@
   function showAnswer(answer, bubble) {
     bubble.className = 'msg bot' + (answer.answered ? ' answered' : ' not-found');
     bubble.textContent = '';
-    bubble.appendChild(el('div', 'text', answer.answer));
+    // The sources are listed under the text, so the body without its citation line.
+    bubble.appendChild(el('div', 'text', answer.body || answer.answer));
     if (answer.answered && answer.sources.length) bubble.appendChild(sourcesList(answer.sources));
     var row = el('div', 'actions');
     if (answer.answered) {

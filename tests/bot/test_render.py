@@ -38,6 +38,13 @@ def test_answer_then_distinct_sources_all_escaped() -> None:
     )
 
 
+def test_the_message_shows_the_body_and_lists_the_source_once() -> None:
+    cited = "可以质押融资。\n(依据:《方案》三、)"
+    answer = Answer(True, 0.9, cited, [source("方案", "三、")], body="可以质押融资。")
+    [text] = render_answer(answer, T)
+    assert text == "可以质押融资。\n\n<b>出处</b>\n1. 《方案》三、"
+
+
 def test_not_found_answers_cite_nothing() -> None:
     answer = Answer(False, 0.1, "没有找到", [source("文件", "一、")])
     assert render_answer(answer, T) == ["没有找到"]

@@ -70,6 +70,18 @@ def test_faq_answers_are_followed_by_the_passage_they_rest_on(knowledge: Knowled
     assert len(items) == len(set(items)), "a source is listed twice"
 
 
+def test_the_answer_cites_its_source_and_the_body_leaves_the_citation_to_the_list(
+    knowledge: KnowledgeBase,
+) -> None:
+    answer = knowledge.ask("公司能拿专利去银行贷款吗?")
+    best = answer.sources[0]
+    citation = f"《{best.document}》{best.section}"
+    assert citation in answer.answer and answer.answer.startswith(best.text)
+    assert answer.body == best.text and citation not in answer.body
+    english = knowledge.ask("公司能拿专利去银行贷款吗?", locale="en")
+    assert f"(Source:{citation})" in english.answer and "依据" not in english.answer
+
+
 def test_traditional_characters_find_the_same_answer(knowledge: KnowledgeBase) -> None:
     simplified = knowledge.ask("申请专利政府有补贴吗?")
     traditional = knowledge.ask("申請專利政府有補貼嗎?")
