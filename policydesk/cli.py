@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.errors import DomainError
 from core.settings import Settings
+from policydesk import benchmarks
 from policydesk.runtime import Runtime, ensure_initialised, initialise, open_runtime
 
 Command = Callable[[Runtime, argparse.Namespace], Awaitable[int]]
@@ -253,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--until-idle", action="store_true", help="exit once no campaign is scheduled or sending"
     )
     p.set_defaults(run=cmd_worker)
+
+    p = sub.add_parser("bench", help="list the benchmarks, or run one (from a checkout)")
+    p.add_argument("name", nargs="?", help="e.g. ask-latency; none: list them")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="passed on to the benchmark")
+    p.set_defaults(sync=lambda settings, args: benchmarks.run(args))
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(
         dest="admin_command", required=True

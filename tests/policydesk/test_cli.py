@@ -88,3 +88,17 @@ def test_reminders_need_the_bot_token(
     monkeypatch.delenv("POLICYDESK_BOT_TOKEN", raising=False)
     assert cli.main(["reminders"]) == 1
     assert "POLICYDESK_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_bench_lists_every_benchmark_and_passes_arguments_on(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["bench"]) == 0
+    listed = {line.split()[0] for line in capfd.readouterr().out.splitlines()}
+    modules = {p.stem.replace("_", "-") for p in Path("bench").glob("*.py")}
+    assert listed == modules - {"--init--", "common", "trivial-app"}
+    assert cli.main(["bench", "no-such-thing"]) == 2
+    assert "ask-latency" in capfd.readouterr().err
+    # The benchmark runs as its own process; its --help shows the arguments got there.
+    assert cli.main(["bench", "benefits_match", "--help"]) == 0
+    assert "--profiles" in capfd.readouterr().out
