@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import SessionDep
-from benefits.reasons import fact_text
+from benefits.reasons import fact_text, value_text
 from benefits.schema import DEMONSTRATION_LEVELS, FACT_KINDS, FACT_NAMES, CompanyProfile
 from benefits.service import match_profile
 
@@ -44,12 +44,32 @@ class MatchOut(BaseModel):
     potential: list[BenefitOut]
 
 
+class ChoiceOut(BaseModel):
+    value: bool | str | None = Field(description="What to send in the profile")
+    label: str
+
+
 class FactOut(BaseModel):
     name: str
     kind: Literal["bool", "count", "level", "text"]
     label: str
     question: str
+    unit: str | None = Field(None, description="For counts: what is counted, e.g. 件")
     values: list[str] | None = None
+    choices: list[ChoiceOut] | None = Field(
+        None, description="For yes/no and level facts: the answers a form offers, labelled"
+    )
+
+
+def _choices(name: str, kind: str, locale: Literal["zh", "en"]) -> list[ChoiceOut] | None:
+    options: list[bool | str | None]
+    if kind == "bool":
+        options = [True, False]
+    elif kind == "level":
+        options = [*DEMONSTRATION_LEVELS, None]  # null: not a demonstration unit
+    else:
+        return None
+    return [ChoiceOut(value=v, label=value_text(name, v, locale)) for v in options]
 
 
 @router.post("/match", response_model=MatchOut)
@@ -67,7 +87,13 @@ async def facts(locale: Literal["zh", "en"] = Query("zh")) -> list[FactOut]:
         values = list(DEMONSTRATION_LEVELS) if kind == "level" else None
         out.append(
             FactOut(
-                name=name, kind=kind, label=text["label"], question=text["question"], values=values
+                name=name,
+                kind=kind,
+                label=text["label"],
+                question=text["question"],
+                unit=text.get("unit"),
+                values=values,
+                choices=_choices(name, kind, locale),
             )
         )
     return out

@@ -158,20 +158,25 @@
     });
   }
 
+  var TABS = ['chat', 'events', 'benefits'];
   function showTab(name) {
-    var chat = name === 'chat';
-    $('tab-chat').setAttribute('aria-selected', String(chat));
-    $('tab-events').setAttribute('aria-selected', String(!chat));
-    $('chat').hidden = !chat; $('events').hidden = chat; $('ask').hidden = !chat;
-    if (!chat) loadEvents();
+    TABS.forEach(function (tab) {
+      $('tab-' + tab).setAttribute('aria-selected', String(tab === name));
+      $(tab).hidden = tab !== name;
+    });
+    $('ask').hidden = name !== 'chat';  // the question box belongs to the chat only
+    if (name === 'events') loadEvents();
+    document.dispatchEvent(new CustomEvent('policydesk:tab', { detail: name }));
   }
 
-  $('tab-chat').addEventListener('click', function () { showTab('chat'); });
-  $('tab-events').addEventListener('click', function () { showTab('events'); });
+  TABS.forEach(function (tab) {
+    $('tab-' + tab).addEventListener('click', function () { showTab(tab); });
+  });
   $('lang').addEventListener('click', function () {
     state.locale = state.locale === 'zh' ? 'en' : 'zh';
     store.setItem('pd.locale', state.locale);
     applyTexts();
+    document.dispatchEvent(new CustomEvent('policydesk:locale', { detail: state.locale }));
   });
   $('ask').addEventListener('submit', function (e) {
     e.preventDefault();
@@ -250,6 +255,12 @@
     });
     return form;
   }
+
+  // For the page's other scripts (benefits.js): the texts, the element helper, the sources list.
+  window.policydesk = {
+    t: t, el: el, problem: problem, sourcesList: sourcesList,
+    locale: function () { return state.locale; }
+  };
 
   window.policydeskEventCard = function (ev) {
     var card = el('li', 'event');

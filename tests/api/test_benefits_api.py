@@ -90,7 +90,15 @@ async def test_facts_describe_the_questions(client: httpx.AsyncClient) -> None:
     facts = (await client.get("/api/v1/benefits/facts")).json()
     level = next(f for f in facts if f["name"] == "demonstration_level")
     assert level["values"] == ["national", "provincial", "city"] and level["question"]
+    assert level["choices"][-1] == {"value": None, "label": "不是示范单位"}
+    size = next(f for f in facts if f["name"] == "above_designated_size")
+    assert [c["value"] for c in size["choices"]] == [True, False]
+    count = next(f for f in facts if f["name"] == "invention_patents")
+    assert count["choices"] is None and count["unit"]
     assert len(facts) == 14
+    english = (await client.get("/api/v1/benefits/facts?locale=en")).json()
+    level = next(f for f in english if f["name"] == "demonstration_level")
+    assert level["choices"][0] == {"value": "national", "label": "national"}
 
 
 async def test_rules_admin_needs_the_admin_role(client: httpx.AsyncClient, rt: Runtime) -> None:

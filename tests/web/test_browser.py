@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
@@ -217,3 +218,53 @@ async def test_event_sign_up_from_the_chat_page(
     assert (await card.locator(".secret").inner_text()).strip()
     shot = Path(os.environ.get("POLICYDESK_SCREENSHOT_DIR", tmp_path)) / "events-phone.png"
     await page.screenshot(path=str(shot))
+
+
+async def test_benefit_matching_from_the_chat_page(
+    server: tuple[str, Runtime], browser: object, tmp_path: Path
+) -> None:
+    base, _ = server
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    await page.goto(f"{base}/chat")
+    await page.locator(".msg.welcome").wait_for()
+    await page.click("#tab-benefits")
+    assert not await page.locator("#ask").is_visible()
+    form = page.locator("#benefit-form")
+    await form.locator("select[name=above_designated_size]").select_option(label="是")
+    await form.locator("input[name=invention_patents]").fill("3")
+    await form.locator("select[name=gbt29490_certified]").select_option(label="否")
+    await form.locator("select[name=demonstration_level]").select_option(label="不是示范单位")
+    await form.locator("button[type=submit]").click()
+    await page.locator("#benefit-results .benefit").first.wait_for()
+
+    # The page shows what the API says for the same profile, each with its clause.
+    profile = {
+        "above_designated_size": True,
+        "invention_patents": 3,
+        "gbt29490_certified": False,
+        "demonstration_level": None,
+    }
+    async with httpx.AsyncClient(base_url=base) as client:
+        expected = (await client.post("/api/v1/benefits/match", json={"profile": profile})).json()
+    assert expected["eligible"] or expected["potential"]
+    for status in ("eligible", "potential"):
+        cards = page.locator(f"#benefit-results .benefit.{status}")
+        assert await cards.count() == len(expected[status])
+        for n, benefit in enumerate(expected[status]):
+            card = cards.nth(n)
+            assert await card.locator("h3").inner_text() == benefit["title"]
+            assert await card.get_attribute("data-rule") == benefit["id"]
+            quote = await card.locator("blockquote").text_content()
+            assert quote == benefit["quote"]
+    shot = Path(os.environ.get("POLICYDESK_SCREENSHOT_DIR", tmp_path)) / "benefits-phone.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+
+    await page.click("#lang")  # English labels; what was filled in stays
+    await page.locator("#benefit-form option", has_text="Not sure").first.wait_for(state="attached")
+    assert await form.locator("input[name=invention_patents]").input_value() == "3"
+    chosen = form.locator("select[name=demonstration_level] option:checked")
+    assert await chosen.inner_text() == "not a demonstration unit"
