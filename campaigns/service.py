@@ -3,6 +3,7 @@ preview and live stats. Officers' front doors (API, bot) call these; workers del
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -184,19 +185,39 @@ async def campaign_stats(
     session: AsyncSession, campaign: Campaign, now: datetime | None = None
 ) -> CampaignStats:
     """Counts by outcome, messages per second and seconds since the start (to the end)."""
+    [stats] = (await _stats_of(session, [campaign], now)).values()
+    return stats
+
+
+async def _stats_of(
+    session: AsyncSession, campaigns: Sequence[Campaign], now: datetime | None = None
+) -> dict[int, CampaignStats]:
+    """The stats of several campaigns, counted in one query."""
     rows = await session.execute(
-        select(Delivery.status, func.count(Delivery.id), func.max(Delivery.finished_at))
-        .where(Delivery.campaign_id == campaign.id)
-        .group_by(Delivery.status)
+        select(
+            Delivery.campaign_id,
+            Delivery.status,
+            func.count(Delivery.id),
+            func.max(Delivery.finished_at),
+        )
+        .where(Delivery.campaign_id.in_([c.id for c in campaigns]))
+        .group_by(Delivery.campaign_id, Delivery.status)
     )
-    counts: dict[str, int] = {}
-    last_sent: datetime | None = None
-    for status, count, last in rows.all():
-        counts[status] = int(count)
-        if status == DeliveryStatus.SENT:
-            last_sent = last
+    counts: dict[int, dict[str, int]] = {c.id: {} for c in campaigns}
+    last_sent: dict[int, datetime] = {}
+    for campaign_id, status, count, last in rows.all():
+        counts[campaign_id][status] = int(count)
+        if status == DeliveryStatus.SENT and last is not None:
+            last_sent[campaign_id] = last
+    moment = now or utcnow()
+    return {c.id: _stats(c, counts[c.id], last_sent.get(c.id), moment) for c in campaigns}
+
+
+def _stats(
+    campaign: Campaign, counts: dict[str, int], last_sent: datetime | None, now: datetime
+) -> CampaignStats:
     S = DeliveryStatus
-    end = campaign.finished_at or now or utcnow()
+    end = campaign.finished_at or now
     duration = (end - campaign.started_at).total_seconds() if campaign.started_at else 0.0
     sent = counts.get(S.SENT, 0)
     span = 0.0
@@ -214,6 +235,44 @@ async def campaign_stats(
         rate=round(sent / span, 2) if span > 0 else 0.0,
         duration=round(max(0.0, duration), 2),
     )
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A campaign's outcome for the officers' figures."""
+
+    campaign: Campaign
+    stats: CampaignStats
+
+    @property
+    def delivery_rate(self) -> float:
+        """The share of targeted subscribers the message reached."""
+        targeted = self.stats.targeted
+        return round(self.stats.sent / targeted, 4) if targeted else 0.0
+
+
+async def campaign_results(
+    session: AsyncSession, since: datetime, now: datetime | None = None, limit: int = 100
+) -> list[CampaignResult]:
+    """Campaigns that sent in the period (started, or finished, at or after ``since``),
+    newest first, with their outcome."""
+    campaigns = list(
+        await session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.started_at.is_not(None),
+                (Campaign.started_at >= since)
+                | (Campaign.finished_at >= since)
+                | Campaign.finished_at.is_(None),
+            )
+            .order_by(Campaign.started_at.desc(), Campaign.id.desc())
+            .limit(limit)
+        )
+    )
+    if not campaigns:
+        return []
+    stats = await _stats_of(session, campaigns, now)
+    return [CampaignResult(c, stats[c.id]) for c in campaigns]
 
 
 def message_of(campaign: Campaign) -> OutgoingMessage:

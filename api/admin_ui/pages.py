@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from api.admin_ui.auth import session_role, session_user
-from core.csv_safe import to_csv
+from api.figures import figures_csv, gather_figures
 from core.db import write_transaction
 from core.errors import DomainError
 from core.tokens import Role
@@ -23,7 +23,6 @@ from knowledge.ingest_jobs import (
     run_inline,
 )
 from knowledge.question_groups import answer_group, open_groups
-from knowledge.stats import CSV_HEADER, csv_rows, question_stats
 from policydesk.runtime import Runtime
 from webchat.sender import bind_session
 
@@ -143,16 +142,17 @@ class StatsPage(RolePage):
     @expose("/figures", methods=["GET"], identity="figures")
     async def figures(self, request: Request) -> Response:
         async with _runtime(request).sessions() as session:
-            stats = await question_stats(session)
+            figures = await gather_figures(session)
         return await self.templates.TemplateResponse(
-            request, "policydesk/stats.html", {"stats": stats}
+            request,
+            "policydesk/stats.html",
+            {"stats": figures.questions, "figures": figures},
         )
 
     @expose("/figures/questions.csv", methods=["GET"], identity="figures")
     async def figures_csv(self, request: Request) -> Response:
         async with _runtime(request).sessions() as session:
-            s = await question_stats(session)
-        body = to_csv(CSV_HEADER, csv_rows(s))
+            body = figures_csv(await gather_figures(session))
         return Response(body, media_type="text/csv; charset=utf-8")
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentOfficer, SessionDep
+from api.figures import figures_csv, gather_figures
 from api.schemas import ERRORS
-from core.csv_safe import to_csv
-from events.stats import registrations_per_event
-from knowledge.stats import CSV_HEADER, csv_rows, question_stats
 
 router = APIRouter(prefix="/api/v1/admin/stats", tags=["admin: stats"], responses=ERRORS)
 Days = Annotated[int, Query(ge=1, le=366, description="How many days back")]
@@ -40,6 +39,21 @@ class EventOut(BaseModel):
     attended: int
 
 
+class CampaignResultOut(BaseModel):
+    campaign_id: int
+    title: str
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    targeted: int
+    sent: int
+    blocked: int
+    failed: int
+    unknown: int
+    delivery_rate: float = Field(description="Share of the targeted subscribers reached, 0-1")
+    duration: float = Field(description="Seconds from the start to the end (or to now)")
+
+
 class StatsOut(BaseModel):
     asked: int
     answered: int
@@ -50,11 +64,15 @@ class StatsOut(BaseModel):
     top_not_found: list[CountOut]
     feedback: dict[str, int]
     registrations: list[EventOut]
+    campaigns: list[CampaignResultOut] = Field(
+        description="Campaigns that sent in the period, newest first"
+    )
 
 
 @router.get("", response_model=StatsOut)
 async def stats(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> StatsOut:
-    s = await question_stats(session, days)
+    f = await gather_figures(session, days)
+    s = f.questions
     return StatsOut(
         asked=s.asked,
         answered=s.answered,
@@ -64,7 +82,24 @@ async def stats(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Stat
         top_topics=[CountOut(label=k, count=v) for k, v in s.top_topics],
         top_not_found=[CountOut(label=k, count=v) for k, v in s.top_not_found],
         feedback=s.feedback,
-        registrations=[EventOut(**vars(e)) for e in await registrations_per_event(session)],
+        registrations=[EventOut(**vars(e)) for e in f.registrations],
+        campaigns=[
+            CampaignResultOut(
+                campaign_id=r.campaign.id,
+                title=r.campaign.title,
+                status=r.campaign.status,
+                started_at=r.campaign.started_at,
+                finished_at=r.campaign.finished_at,
+                targeted=r.stats.targeted,
+                sent=r.stats.sent,
+                blocked=r.stats.blocked,
+                failed=r.stats.failed,
+                unknown=r.stats.unknown,
+                delivery_rate=r.delivery_rate,
+                duration=r.stats.duration,
+            )
+            for r in f.campaigns
+        ],
     )
 
 
@@ -74,13 +109,9 @@ async def stats(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Stat
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def stats_csv(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Response:
-    """One row per figure: per-day counts, top topics, top not-found questions, feedback."""
-    s = await question_stats(session, days)
-    rows = csv_rows(s) + [
-        ["event", f"{e.title} ({e.starts_at[:10]})", e.confirmed + e.attended, e.waitlisted]
-        for e in await registrations_per_event(session)
-    ]
-    body = to_csv(CSV_HEADER, rows)
+    """One row per figure: per-day counts, top topics, top not-found questions, feedback,
+    registrations per event and campaign results (their own columns after the fourth)."""
+    body = figures_csv(await gather_figures(session, days))
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

@@ -7,6 +7,7 @@ the run, so each test's fresh index costs only chunking and BM25.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
+from core.officers import create_officer
 from core.tokens import create_token
 from knowledge.embedding import Embedder
 from knowledge.embedding.base import Vectors
@@ -100,3 +102,37 @@ async def open_web_chat(client: httpx.AsyncClient) -> dict[str, str]:
     response = await client.post("/api/v1/web/chats", json={"locale": "zh"})
     assert response.status_code == 201
     return {"X-Chat-Key": response.json()["key"]}
+
+
+OFFICER_PASSWORD = "correct horse battery"
+
+
+async def add_officer(runtime: Runtime, name: str, role: str) -> None:
+    async with runtime.sessions() as session:
+        await create_officer(session, name, OFFICER_PASSWORD, role)
+        await session.commit()
+
+
+def csrf_of(html: str) -> str:
+    """The session's CSRF token, as the admin UI's pages carry it."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "the page carries no CSRF token"
+    return match.group(1)
+
+
+async def login(
+    client: httpx.AsyncClient, name: str, password: str = OFFICER_PASSWORD
+) -> httpx.Response:
+    page = await client.get("/admin/login")
+    return await client.post(
+        "/admin/login",
+        data={"username": name, "password": password, "csrf_token": csrf_of(page.text)},
+    )
+
+
+async def login_as(client: httpx.AsyncClient, runtime: Runtime, role: str) -> str:
+    """Log ``client`` in as a new officer account of ``role``; its username."""
+    name = f"{role}-zhang"
+    await add_officer(runtime, name, role)
+    assert (await login(client, name)).status_code == 302
+    return name

@@ -7,41 +7,18 @@ import re
 import httpx
 import pytest
 
-from core.officers import create_officer
 from policydesk.runtime import Runtime
-from tests.web.conftest import open_web_chat
-
-PASSWORD = "correct horse battery"
-
-
-async def _officer(runtime: Runtime, name: str, role: str) -> None:
-    async with runtime.sessions() as session:
-        await create_officer(session, name, PASSWORD, role)
-        await session.commit()
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "the page carries no CSRF token"
-    return match.group(1)
-
-
-async def _login(client: httpx.AsyncClient, name: str, password: str = PASSWORD) -> httpx.Response:
-    page = await client.get("/admin/login")
-    token = _csrf(page.text)
-    return await client.post(
-        "/admin/login", data={"username": name, "password": password, "csrf_token": token}
-    )
+from tests.web.conftest import OFFICER_PASSWORD, add_officer, csrf_of, login, open_web_chat
 
 
 async def test_login_requires_the_right_password(
     client: httpx.AsyncClient, web_runtime: Runtime
 ) -> None:
-    await _officer(web_runtime, "zhang", "officer")
+    await add_officer(web_runtime, "zhang", "officer")
     assert (await client.get("/admin/")).status_code in {302, 303, 307}
-    assert (await _login(client, "zhang", "wrong password!")).status_code == 400
+    assert (await login(client, "zhang", "wrong password!")).status_code == 400
     assert (await client.get("/admin/")).status_code in {302, 303, 307}
-    assert (await _login(client, "zhang")).status_code == 302
+    assert (await login(client, "zhang")).status_code == 302
     assert (await client.get("/admin/")).status_code == 200
     cookie = next(c for c in client.cookies.jar if c.name == "policydesk_admin")
     assert cookie.path == "/admin"
@@ -50,21 +27,23 @@ async def test_login_requires_the_right_password(
 async def test_state_changing_forms_need_the_csrf_token(
     client: httpx.AsyncClient, web_runtime: Runtime
 ) -> None:
-    await _officer(web_runtime, "zhang", "officer")
+    await add_officer(web_runtime, "zhang", "officer")
     page = await client.get("/admin/login")
-    refused = await client.post("/admin/login", data={"username": "zhang", "password": PASSWORD})
+    refused = await client.post(
+        "/admin/login", data={"username": "zhang", "password": OFFICER_PASSWORD}
+    )
     assert refused.status_code == 403
     wrong = await client.post(
-        "/admin/login", data={"username": "zhang", "password": PASSWORD, "csrf_token": "x"}
+        "/admin/login", data={"username": "zhang", "password": OFFICER_PASSWORD, "csrf_token": "x"}
     )
     assert wrong.status_code == 403
-    assert _csrf(page.text)
-    assert (await _login(client, "zhang")).status_code == 302
+    assert csrf_of(page.text)
+    assert (await login(client, "zhang")).status_code == 302
     form = await client.get("/admin/open-questions")
     assert form.status_code == 200
     # The token changes at login, so a token from before the login is no longer good.
     stale = await client.post(
-        "/admin/open-questions/1/answer", data={"answer": "x", "csrf_token": _csrf(page.text)}
+        "/admin/open-questions/1/answer", data={"answer": "x", "csrf_token": csrf_of(page.text)}
     )
     assert stale.status_code == 403
 
@@ -73,8 +52,8 @@ async def test_state_changing_forms_need_the_csrf_token(
 async def test_admin_only_views_by_role(
     client: httpx.AsyncClient, web_runtime: Runtime, role: str, allowed: bool
 ) -> None:
-    await _officer(web_runtime, "zhang", role)
-    await _login(client, "zhang")
+    await add_officer(web_runtime, "zhang", role)
+    await login(client, "zhang")
     assert (await client.get("/admin/faq-entry/list")).status_code == 200
     for path in ("/admin/document/list", "/admin/api-token/list", "/admin/upload"):
         status = (await client.get(path)).status_code
@@ -85,7 +64,7 @@ async def test_token_works_as_a_browser_login(
     client: httpx.AsyncClient, officer_headers: dict[str, str]
 ) -> None:
     token = officer_headers["Authorization"].removeprefix("Bearer ")
-    assert (await _login(client, "", token)).status_code == 302
+    assert (await login(client, "", token)).status_code == 302
     assert (await client.get("/admin/open-questions")).status_code == 200
 
 
@@ -99,15 +78,15 @@ async def test_answering_a_group_in_the_browser_reaches_the_web_asker(
     await client.post(
         "/api/v1/web/handoff", json={"answer_log_id": asked["answer_log_id"]}, headers=chat
     )
-    await _officer(web_runtime, "zhang", "officer")
-    await _login(client, "zhang")
+    await add_officer(web_runtime, "zhang", "officer")
+    await login(client, "zhang")
     page = await client.get("/admin/open-questions")
     assert "食堂几点开饭" in page.text
     group = re.search(r'data-group="(\d+)"', page.text)
     assert group
     answered = await client.post(
         f"/admin/open-questions/{group.group(1)}/answer",
-        data={"answer": "<b>中午十二点</b>", "csrf_token": _csrf(page.text)},
+        data={"answer": "<b>中午十二点</b>", "csrf_token": csrf_of(page.text)},
     )
     assert answered.status_code == 303 and "done=1" in answered.headers["location"]
     messages = (await client.get("/api/v1/web/messages", headers=chat)).json()

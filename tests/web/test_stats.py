@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select, update
 
+from campaigns import service
+from campaigns.content import Draft
+from campaigns.models import CampaignStatus, Delivery, DeliveryStatus
 from core.csv_safe import safe_cell, to_csv
-from tests.web.conftest import open_web_chat
+from core.db import utcnow, write_transaction
+from policydesk.runtime import Runtime
+from tests.campaigns.factories import add_subscribers
+from tests.web.conftest import login_as, open_web_chat
 
 
 @pytest.mark.parametrize(
@@ -103,3 +112,90 @@ async def test_stats_count_registrations_per_event(
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
     [row] = [r for r in rows if r[0] == "event"]
     assert row[1].startswith("'=专利导航培训") and row[2:] == ["1", "1"]
+
+
+async def _sent_campaign(
+    runtime: Runtime, title: str, started: datetime, outcomes: dict[DeliveryStatus, int]
+) -> int:
+    """A campaign started at ``started`` whose deliveries ended as ``outcomes`` (the worker
+    is not what is tested here), finished 90 seconds later."""
+    async with write_transaction(runtime.sessions) as session:
+        campaign = await service.create_campaign(session, Draft(title=title, text="世界知识产权日"))
+        await service.start_campaign(session, campaign.id, now=started)
+        ids = list(
+            await session.scalars(
+                select(Delivery.id).where(Delivery.campaign_id == campaign.id).order_by(Delivery.id)
+            )
+        )
+        assert len(ids) == sum(outcomes.values())
+        for status, count in outcomes.items():
+            chosen, ids = ids[:count], ids[count:]
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(chosen))
+                .values(status=status.value, finished_at=started + timedelta(seconds=60))
+            )
+        campaign.status = CampaignStatus.DONE.value
+        campaign.finished_at = started + timedelta(seconds=90)
+        return campaign.id
+
+
+async def test_stats_show_campaign_results_of_the_period(
+    client: httpx.AsyncClient, officer_headers: dict[str, str], web_runtime: Runtime
+) -> None:
+    await add_subscribers(web_runtime.sessions, 10)
+    S = DeliveryStatus
+    recent = await _sent_campaign(
+        web_runtime,
+        '=HYPERLINK("http://evil")推送',
+        utcnow() - timedelta(days=2),
+        {S.SENT: 6, S.BLOCKED: 2, S.FAILED: 1, S.UNKNOWN: 1},
+    )
+    old = await _sent_campaign(
+        web_runtime, "去年的推送", utcnow() - timedelta(days=40), {S.SENT: 10}
+    )
+    async with write_transaction(web_runtime.sessions) as session:  # never started: no result
+        await service.create_campaign(session, Draft(title="草稿", text="x"))
+
+    stats = (await client.get("/api/v1/admin/stats", headers=officer_headers)).json()
+    [result] = stats["campaigns"]
+    assert result["campaign_id"] == recent and result["status"] == "done"
+    assert (
+        result["targeted"],
+        result["sent"],
+        result["blocked"],
+        result["failed"],
+        result["unknown"],
+    ) == (10, 6, 2, 1, 1)
+    assert result["delivery_rate"] == pytest.approx(0.6)
+    assert result["duration"] == pytest.approx(90.0)
+    started = datetime.fromisoformat(result["started_at"])
+    assert datetime.fromisoformat(result["finished_at"]) - started == timedelta(seconds=90)
+
+    longer = (await client.get("/api/v1/admin/stats?days=60", headers=officer_headers)).json()
+    assert [c["campaign_id"] for c in longer["campaigns"]] == [recent, old]
+    assert longer["campaigns"][1]["delivery_rate"] == 1.0
+
+    exported = await client.get("/api/v1/admin/stats/questions.csv", headers=officer_headers)
+    rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    header = rows[0]
+    [row] = [dict(zip(header, r, strict=True)) for r in rows if r[0] == "campaign"]
+    assert row["label"] == '\'=HYPERLINK("http://evil")推送'
+    assert (row["count"], row["targeted"], row["blocked"], row["failed"], row["unknown"]) == (
+        "6",
+        "10",
+        "2",
+        "1",
+        "1",
+    )
+    assert (row["status"], row["delivery_rate"], row["duration_s"]) == ("done", "0.6", "90.0")
+
+    await login_as(client, web_runtime, "officer")
+    page = await client.get("/admin/figures")
+    assert page.status_code == 200
+    row = page.text[page.text.index(f'data-campaign="{recent}"') :].split("</tr>")[0]
+    assert "=HYPERLINK(&#34;http://evil&#34;)推送" in row  # the title, escaped
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert cells[4:] == ["10", "6", "2", "1", "1", "60.0%", "90 s"]
+    ui_csv = await client.get("/admin/figures/questions.csv")
+    assert ui_csv.text == exported.text
