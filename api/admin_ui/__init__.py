@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.admin_ui.auth import OfficerAuth
 from api.admin_ui.pages import PAGES
+from api.admin_ui.rules import RulesPage
 from api.admin_ui.views import VIEWS
 from core.settings import Settings
 from policydesk.runtime import Runtime
@@ -71,5 +72,5 @@ class AdminUI:
         admin.admin.state.ui = self
         for view in VIEWS:
             admin.add_view(view)
-        for page in PAGES:
+        for page in [*PAGES, RulesPage]:
             admin.add_base_view(page)

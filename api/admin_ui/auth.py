@@ -164,3 +164,14 @@ def session_role(request: Request) -> Role | None:
 
 def session_user(request: Request) -> str:
     return str(request.session.get("user", ""))
+
+
+def session_actor(request: Request) -> str:
+    """Who made a change, as change logs record it: ``officer NAME`` or ``token ID NAME``."""
+    kind, ident, user = (
+        request.session.get("kind"),
+        request.session.get("id"),
+        session_user(request),
+    )
+    who = f"token {ident} {user}" if kind == "token" else f"officer {user}"
+    return who.strip()[:120]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from sqladmin import BaseView, expose
 from starlette.requests import Request
@@ -27,7 +28,7 @@ from policydesk.runtime import Runtime
 from webchat.sender import bind_session
 
 
-def _runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.ui.runtime
     return runtime
 
@@ -48,7 +49,7 @@ class QuestionsPage(RolePage):
 
     @expose("/open-questions", methods=["GET"], identity="open-questions")
     async def groups(self, request: Request) -> Response:
-        runtime = _runtime(request)
+        runtime = runtime_of(request)
         async with runtime.sessions() as session:
             groups = await open_groups(session, runtime.knowledge)
         context = {
@@ -60,7 +61,7 @@ class QuestionsPage(RolePage):
 
     @expose("/open-questions/{group_id:int}/answer", methods=["POST"], identity="open-questions")
     async def answer(self, request: Request) -> Response:
-        runtime = _runtime(request)
+        runtime = runtime_of(request)
         async with request.form() as form:
             answer = str(form.get("answer") or "")
             make_faq = form.get("make_faq") == "on"
@@ -90,7 +91,7 @@ class UploadPage(RolePage):
 
     @expose("/upload", methods=["GET", "POST"], identity="upload")
     async def upload(self, request: Request) -> Response:
-        runtime = _runtime(request)
+        runtime = runtime_of(request)
         context: dict[str, Any] = {"error": None, "job": None}
         if request.method == "POST":
             async with request.form() as form:
@@ -121,7 +122,7 @@ class UploadPage(RolePage):
 
     @expose("/upload/jobs/{job_id:int}", methods=["GET"], identity="upload")
     async def job(self, request: Request) -> Response:
-        async with _runtime(request).sessions() as session:
+        async with runtime_of(request).sessions() as session:
             job = await get_job(session, int(request.path_params["job_id"]))
         stage, done, total = progress_of(job)
         return JSONResponse(
@@ -141,7 +142,7 @@ class StatsPage(RolePage):
 
     @expose("/figures", methods=["GET"], identity="figures")
     async def figures(self, request: Request) -> Response:
-        async with _runtime(request).sessions() as session:
+        async with runtime_of(request).sessions() as session:
             figures = await gather_figures(session)
         return await self.templates.TemplateResponse(
             request,
@@ -151,14 +152,12 @@ class StatsPage(RolePage):
 
     @expose("/figures/questions.csv", methods=["GET"], identity="figures")
     async def figures_csv(self, request: Request) -> Response:
-        async with _runtime(request).sessions() as session:
+        async with runtime_of(request).sessions() as session:
             body = figures_csv(await gather_figures(session))
         return Response(body, media_type="text/csv; charset=utf-8")
 
 
 def _q(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text[:200])
 
 
