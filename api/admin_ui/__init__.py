@@ -7,10 +7,11 @@ import secrets
 from pathlib import Path
 
 from fastapi import FastAPI
-from sqladmin import Admin
+from sqladmin import Admin, BaseView
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.admin_ui.auth import OfficerAuth
+from api.admin_ui.desk import EventsPage, TokensPage
 from api.admin_ui.pages import PAGES
 from api.admin_ui.rules import RulesPage
 from api.admin_ui.views import VIEWS
@@ -72,5 +73,6 @@ class AdminUI:
         admin.admin.state.ui = self
         for view in VIEWS:
             admin.add_view(view)
-        for page in [*PAGES, RulesPage]:
+        pages: list[type[BaseView]] = [EventsPage, *PAGES, RulesPage, TokensPage]
+        for page in pages:
             admin.add_base_view(page)

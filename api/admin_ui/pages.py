@@ -157,6 +157,10 @@ class StatsPage(RolePage):
         return Response(body, media_type="text/csv; charset=utf-8")
 
 
+def not_found(message: str) -> Response:
+    return Response(message, status_code=404, media_type="text/plain; charset=utf-8")
+
+
 def _q(text: str) -> str:
     return quote(text[:200])
 

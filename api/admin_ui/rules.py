@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from api.admin_ui.auth import session_actor
-from api.admin_ui.pages import RolePage, runtime_of
+from api.admin_ui.pages import RolePage, not_found, runtime_of
 from benefits import admin as rules_admin
 from benefits.citations import load_documents
 from benefits.loading import RulesError
@@ -157,7 +157,7 @@ class RulesPage(RolePage):
         async with runtime_of(request).sessions() as session:
             found = await _rows(session, slug)
         if not found:
-            return _not_found(f"no rule {slug!r}")
+            return not_found(f"no rule {slug!r}")
         [row] = found
         text, errors = rule_yaml(row.rule), list[str]()
         if request.method == "POST":
@@ -177,7 +177,7 @@ class RulesPage(RolePage):
         try:
             await rules_admin.delete_one(runtime_of(request).sessions, slug, session_actor(request))
         except NotFound as exc:
-            return _not_found(exc.message)
+            return not_found(exc.message)
         return RedirectResponse(_list_url(request) + f"?deleted={slug}", status_code=303)
 
     async def _editor(
@@ -213,10 +213,6 @@ async def _save(request: Request, rule: Rule) -> list[str]:
 
 def _list_url(request: Request) -> str:
     return str(request.url_for("admin:view-rules"))
-
-
-def _not_found(message: str) -> Response:
-    return Response(message, status_code=404, media_type="text/plain; charset=utf-8")
 
 
 def _to_rule(request: Request, slug: str, flag: str) -> Response:

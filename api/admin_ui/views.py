@@ -12,8 +12,8 @@ from api.admin_ui.auth import session_role
 from campaigns.subscribers import Subscriber
 from core.db import write_transaction
 from core.officers import Officer
-from core.tokens import ApiToken, Role
-from events.models import Company, Event, Registration
+from core.tokens import Role
+from events.models import Company, Registration
 from knowledge.feedback import AnswerFeedback
 from knowledge.ingest_jobs import IngestJob
 from knowledge.loaders import slugify
@@ -148,20 +148,6 @@ class SubscriberAdmin(ReadOnlyView, model=Subscriber):
     ]
 
 
-class TokenAdmin(ReadOnlyView, model=ApiToken):
-    required = Role.ADMIN
-    name, name_plural, icon = "令牌 Token", "API 令牌 Tokens", "fa-solid fa-key"
-    column_list: ClassVar[Any] = [
-        ApiToken.id,
-        ApiToken.name,
-        ApiToken.role,
-        ApiToken.created_at,
-        ApiToken.last_used_at,
-        ApiToken.revoked_at,
-    ]
-    column_details_exclude_list: ClassVar[Any] = [ApiToken.token_hash]
-
-
 class OfficerAdmin(ReadOnlyView, model=Officer):
     required = Role.ADMIN
     name, name_plural, icon = "工作人员 Officer", "工作人员 Officers", "fa-solid fa-user-tie"
@@ -187,21 +173,6 @@ class IngestJobAdmin(ReadOnlyView, model=IngestJob):
         IngestJob.finished_at,
     ]
     column_default_sort: ClassVar[Any] = [(IngestJob.id, True)]
-
-
-class EventAdmin(ReadOnlyView, model=Event):
-    """Events are changed through the events API, whose service checks and notifies."""
-
-    name, name_plural, icon = "活动 Event", "活动 Events", "fa-solid fa-calendar"
-    column_list: ClassVar[Any] = [
-        Event.id,
-        Event.title,
-        Event.kind,
-        Event.status,
-        Event.starts_at,
-        Event.capacity,
-    ]
-    column_default_sort: ClassVar[Any] = [(Event.starts_at, True)]
 
 
 class RegistrationAdmin(ReadOnlyView, model=Registration):
@@ -231,7 +202,6 @@ class CompanyAdmin(ReadOnlyView, model=Company):
 
 
 VIEWS: list[type[ModelView]] = [
-    EventAdmin,
     RegistrationAdmin,
     CompanyAdmin,
     FaqAdmin,
@@ -241,6 +211,5 @@ VIEWS: list[type[ModelView]] = [
     SubscriberAdmin,
     DocumentAdmin,
     IngestJobAdmin,
-    TokenAdmin,
     OfficerAdmin,
 ]

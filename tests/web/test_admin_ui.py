@@ -55,7 +55,7 @@ async def test_admin_only_views_by_role(
     await add_officer(web_runtime, "zhang", role)
     await login(client, "zhang")
     assert (await client.get("/admin/faq-entry/list")).status_code == 200
-    for path in ("/admin/document/list", "/admin/api-token/list", "/admin/upload"):
+    for path in ("/admin/document/list", "/admin/tokens", "/admin/upload"):
         status = (await client.get(path)).status_code
         assert (status == 200) is allowed, (path, status)
 
