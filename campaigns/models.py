@@ -53,6 +53,9 @@ OPEN_DELIVERY = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.
 
 class Campaign(Base):
     __tablename__ = "campaigns"
+    # A front door that may submit the same draft twice (a double tap in the bot) names
+    # it with a key; the unique index turns the second submission into a conflict.
+    __table_args__ = (Index("ix_campaigns_request_key", "request_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -68,6 +71,7 @@ class Campaign(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     targeted: Mapped[int] = mapped_column(Integer, default=0)
+    request_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Delivery(Base):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.content import Draft, check_draft, outgoing
@@ -20,11 +21,36 @@ from core.errors import Conflict, NotFound
 
 C = CampaignStatus
 
+# The statuses each officer action may start from (anything else is refused).
+ALLOWED_FROM: dict[str, tuple[CampaignStatus, ...]] = {
+    "pause": (C.SENDING,),
+    "resume": (C.PAUSED,),
+    "cancel": (C.DRAFT, C.SCHEDULED, C.SENDING, C.PAUSED),
+}
 
-async def create_campaign(session: AsyncSession, draft: Draft, created_by: str = "") -> Campaign:
-    """A new draft campaign, validated (HTML, image, button, segment) before saving."""
+
+class AlreadySubmitted(Conflict):
+    """The draft behind a request key was already made into a campaign (a repeat)."""
+
+    code = "campaign_already_submitted"
+
+
+async def create_campaign(
+    session: AsyncSession, draft: Draft, created_by: str = "", request_key: str | None = None
+) -> Campaign:
+    """A new draft campaign, validated (HTML, image, button, segment) before saving.
+
+    With ``request_key``, a second call for the same key raises ``AlreadySubmitted``
+    instead of creating a second campaign, even when both calls race.
+    """
     checked = check_draft(draft)
     d = checked.draft
+    if request_key is not None:
+        existing = await session.scalar(
+            select(Campaign.id).where(Campaign.request_key == request_key)
+        )
+        if existing is not None:
+            raise AlreadySubmitted(f"campaign {existing} was already created from this draft")
     campaign = Campaign(
         title=d.title,
         text=d.text,
@@ -35,10 +61,22 @@ async def create_campaign(session: AsyncSession, draft: Draft, created_by: str =
         scheduled_at=d.scheduled_at,
         status=C.DRAFT.value,
         created_by=created_by[:100],
+        request_key=request_key,
     )
-    session.add(campaign)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(campaign)
+    except IntegrityError as exc:  # the same key committed meanwhile by another request
+        raise AlreadySubmitted("this draft was already made into a campaign") from exc
     return campaign
+
+
+async def launch_campaign(
+    session: AsyncSession, draft: Draft, created_by: str, request_key: str | None = None
+) -> Campaign:
+    """Create a campaign and start it at once (or schedule it when its time is ahead)."""
+    campaign = await create_campaign(session, draft, created_by, request_key)
+    return await start_campaign(session, campaign.id)
 
 
 async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
@@ -135,11 +173,11 @@ async def start_due(session: AsyncSession, now: datetime) -> list[int]:
 
 async def pause_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     """Stop handing out deliveries; those already in flight finish."""
-    return await _transition(session, campaign_id, (C.SENDING,), status=C.PAUSED.value)
+    return await _transition(session, campaign_id, ALLOWED_FROM["pause"], status=C.PAUSED.value)
 
 
 async def resume_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
-    return await _transition(session, campaign_id, (C.PAUSED,), status=C.SENDING.value)
+    return await _transition(session, campaign_id, ALLOWED_FROM["resume"], status=C.SENDING.value)
 
 
 async def cancel_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
@@ -148,7 +186,7 @@ async def cancel_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     campaign = await _transition(
         session,
         campaign_id,
-        (C.DRAFT, C.SCHEDULED, C.SENDING, C.PAUSED),
+        ALLOWED_FROM["cancel"],
         status=C.CANCELLED.value,
         finished_at=now,
     )
@@ -286,10 +324,20 @@ class Preview:
     audience: int
 
 
+async def preview_draft(session: AsyncSession, draft: Draft) -> Preview:
+    """The message a draft will send and how many subscribers its segment reaches now."""
+    checked = check_draft(draft)
+    d = checked.draft
+    audience = await count_audience(session, checked.segment)
+    message = outgoing(d.text, d.image, d.button_text, d.button_url)
+    return Preview(message, checked.plain, audience)
+
+
 async def preview_campaign(session: AsyncSession, campaign_id: int) -> Preview:
     """The message as it will go out and how many subscribers the segment reaches now."""
     campaign = await get_campaign(session, campaign_id)
-    checked = check_draft(
+    return await preview_draft(
+        session,
         Draft(
             campaign.title,
             campaign.text,
@@ -297,10 +345,8 @@ async def preview_campaign(session: AsyncSession, campaign_id: int) -> Preview:
             campaign.image,
             campaign.button_text,
             campaign.button_url,
-        )
+        ),
     )
-    audience = await count_audience(session, checked.segment)
-    return Preview(message_of(campaign), checked.plain, audience)
 
 
 async def send_preview(port: MessagePort, preview: Preview, chat_id: int) -> SendResult:
