@@ -69,3 +69,21 @@ class BenefitActionCb(CallbackData, prefix="ba1"):
     """Benefits conversation: ``results`` now, or answer ``again``."""
 
     action: str
+
+
+class CampaignFormCb(CallbackData, prefix="cf1"):
+    """A button in an officer's campaign form: a segment kind or value, skip, now, edit,
+    confirm, discard. ``draft`` names the form the button was sent with: a button from an
+    earlier form, or one already confirmed, matches nothing and is answered as stale."""
+
+    action: str
+    value: str = ""
+    draft: str = ""
+
+
+class CampaignCb(CallbackData, prefix="cm1"):
+    """An officer's action on a saved campaign: ``progress``, ``pause``, ``resume``,
+    ``cancel``."""
+
+    action: str
+    campaign_id: int

@@ -7,7 +7,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.enums import ChatType, MessageEntityType
 from aiogram.filters import BaseFilter
-from aiogram.types import Message
+from aiogram.types import Chat, Message, TelegramObject, User
 
 from core.settings import Settings
 
@@ -44,9 +44,17 @@ class AddressedToBot(BaseFilter):
 
 
 class IsOfficer(BaseFilter):
-    """The message comes from a chat or user listed in ``POLICYDESK_ADMIN_CHAT_IDS``."""
+    """The message or button tap comes from a chat or user listed in
+    ``POLICYDESK_ADMIN_CHAT_IDS``."""
 
-    async def __call__(self, message: Message, settings: Settings) -> bool:
+    async def __call__(
+        self,
+        event: TelegramObject,
+        settings: Settings,
+        event_chat: Chat | None = None,
+        event_from_user: User | None = None,
+    ) -> bool:
         allowed = set(settings.admin_chat_ids)
-        sender = message.from_user.id if message.from_user else None
-        return message.chat.id in allowed or sender in allowed
+        chat = event_chat.id if event_chat else None
+        sender = event_from_user.id if event_from_user else None
+        return chat in allowed or sender in allowed

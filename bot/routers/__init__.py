@@ -11,13 +11,26 @@ from collections.abc import Callable
 
 from aiogram import Router
 
-from bot.routers import admin, ask, benefits, events, feedback, handoff, start, subscriptions
+from bot.routers import (
+    admin,
+    ask,
+    benefits,
+    campaigns_admin,
+    campaigns_manage,
+    events,
+    feedback,
+    handoff,
+    start,
+    subscriptions,
+)
 
 RouterFactory = Callable[[], Router]
 
 FEATURES: list[RouterFactory] = [
     start.create_router,
     admin.create_router,
+    campaigns_admin.create_router,
+    campaigns_manage.create_router,
     subscriptions.create_router,
     events.create_router,
     benefits.create_router,

@@ -1,0 +1,227 @@
+"""What the officers' campaign screens show: the form's keyboards and summary, the list
+of campaigns and the progress view. Officer-typed text is escaped for Telegram HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from aiogram import html
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import CampaignCb, CampaignFormCb
+from campaigns.models import Campaign, CampaignStatus
+from campaigns.service import ALLOWED_FROM, CampaignStats
+from core.errors import InvalidInput
+from core.i18n import Translator
+from events.notices import OFFICE_TZ, local_time
+
+# Segment keys an officer picks from a keyboard, and the values offered for each.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "company_sizes": ("micro", "small", "medium", "large"),
+    "has_patents": ("yes", "no"),
+    "locales": ("zh", "en"),
+}
+TYPED = ("counties", "industries", "event_id")  # typed by the officer
+SEGMENT_KINDS = (
+    "all",
+    "counties",
+    "industries",
+    "company_sizes",
+    "event_id",
+    "has_patents",
+    "locales",
+)
+FIELDS = ("title", "text", "button", "segment", "schedule")
+LISTED = 10  # campaigns in /campaigns, newest first
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def form_keyboard(t: Translator, draft: str, *actions: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action in actions:
+        builder.button(
+            text=t(f"bot.campaigns.{action}_button"),
+            callback_data=CampaignFormCb(action=action, draft=draft),
+        )
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def edit_keyboard(t: Translator, draft: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for name in FIELDS:
+        builder.button(
+            text=t(f"bot.campaigns.field.{name}"),
+            callback_data=CampaignFormCb(action="field", value=name, draft=draft),
+        )
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def segment_keyboard(t: Translator, draft: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in SEGMENT_KINDS:
+        builder.button(
+            text=t(f"bot.campaigns.seg.{kind}"),
+            callback_data=CampaignFormCb(action="seg", value=kind, draft=draft),
+        )
+    builder.button(
+        text=t("bot.campaigns.done_button"),
+        callback_data=CampaignFormCb(action="done", draft=draft),
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def value_keyboard(t: Translator, draft: str, kind: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for value in CHOICES[kind]:
+        builder.button(
+            text=t(f"bot.campaigns.val.{kind}.{value}"),
+            callback_data=CampaignFormCb(action="val", value=value, draft=draft),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def segment_value(kind: str, typed: str) -> object:
+    """The segment value for ``kind`` from a tapped choice or the officer's typed text."""
+    if kind == "has_patents":
+        return typed == "yes"
+    if kind in CHOICES:
+        return [typed]
+    if kind == "event_id":
+        if not typed.strip().isdigit():
+            raise InvalidInput("event_id: a number is needed", field="event_id")
+        return int(typed)
+    parts = [p.strip() for p in typed.replace("、", ",").replace("，", ",").split(",")]
+    return [p[:60] for p in parts if p]
+
+
+def describe_segment(t: Translator, segment: dict[str, Any]) -> str:
+    """One line naming the audience, e.g. "县区: 解放区、山阳区; 语言: 中文"."""
+    if not segment:
+        return t("bot.campaigns.seg.all")
+    parts = []
+    for key, value in segment.items():
+        if key in CHOICES and key != "has_patents":
+            shown = "、".join(t(f"bot.campaigns.val.{key}.{v}") for v in value)
+        elif key == "has_patents":
+            shown = t(f"bot.campaigns.val.has_patents.{'yes' if value else 'no'}")
+        elif isinstance(value, list):
+            shown = html.quote("、".join(str(v) for v in value))
+        else:
+            shown = html.quote(str(value))
+        parts.append(t("bot.campaigns.seg_part", kind=t(f"bot.campaigns.seg.{key}"), value=shown))
+    return "; ".join(parts)
+
+
+def parse_local_time(text: str, now: datetime) -> datetime | None:
+    """``now`` → None; ``2026-04-26 09:00`` (office time, Asia/Shanghai) → that moment
+    in UTC, which must lie ahead."""
+    typed = " ".join(text.split())
+    if typed.lower() in ("now", "立即", "现在"):
+        return None
+    try:
+        local = datetime.strptime(typed, TIME_FORMAT).replace(tzinfo=OFFICE_TZ)
+    except ValueError as exc:
+        raise InvalidInput("the time is not like 2026-04-26 09:00", field="schedule") from exc
+    if local <= now:
+        raise InvalidInput("the time has already passed", field="schedule")
+    return local.astimezone(now.tzinfo)
+
+
+def summary(t: Translator, data: dict[str, Any], audience: int) -> str:
+    when = data.get("when")
+    button = data.get("button_text")
+    return t(
+        "bot.campaigns.summary",
+        title=html.quote(data["title"]),
+        segment=describe_segment(t, data.get("segment") or {}),
+        count=audience,
+        button=(
+            f"{html.quote(button)} → {html.quote(data['button_url'])}"
+            if button
+            else t("bot.campaigns.none")
+        ),
+        when=local_time(datetime.fromisoformat(when)) if when else t("bot.campaigns.now"),
+    )
+
+
+def status_name(t: Translator, status: str) -> str:
+    return t(f"bot.campaigns.status.{status}")
+
+
+def _elapsed(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def action_buttons(builder: InlineKeyboardBuilder, t: Translator, campaign: Campaign) -> int:
+    """Progress, and each action the campaign's status allows; how many buttons."""
+    count = 1
+    builder.button(
+        text=t("bot.campaigns.progress_button", id=campaign.id),
+        callback_data=CampaignCb(action="progress", campaign_id=campaign.id),
+    )
+    for action, allowed in ALLOWED_FROM.items():
+        if CampaignStatus(campaign.status) in allowed:
+            builder.button(
+                text=t(f"bot.campaigns.{action}_button", id=campaign.id),
+                callback_data=CampaignCb(action=action, campaign_id=campaign.id),
+            )
+            count += 1
+    return count
+
+
+def progress(
+    t: Translator, campaign: Campaign, stats: CampaignStats
+) -> tuple[str, InlineKeyboardMarkup]:
+    text = t(
+        "bot.campaigns.progress",
+        id=campaign.id,
+        title=html.quote(campaign.title),
+        status=status_name(t, campaign.status),
+        targeted=stats.targeted or campaign.targeted,
+        sent=stats.sent,
+        blocked=stats.blocked,
+        failed=stats.failed,
+        unknown=stats.unknown,
+        remaining=stats.remaining,
+        rate=f"{stats.rate:.1f}",
+        elapsed=_elapsed(stats.duration),
+    )
+    if campaign.status == CampaignStatus.SCHEDULED and campaign.scheduled_at is not None:
+        text += "\n" + t("bot.campaigns.scheduled_for", when=local_time(campaign.scheduled_at))
+    builder = InlineKeyboardBuilder()
+    action_buttons(builder, t, campaign)
+    builder.adjust(3)
+    return text, builder.as_markup()
+
+
+def campaign_list(
+    t: Translator, rows: Sequence[tuple[Campaign, CampaignStats]]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not rows:
+        return t("bot.campaigns.list_none"), None
+    lines = [html.bold(t("bot.campaigns.list_title"))]
+    builder = InlineKeyboardBuilder()
+    sizes = []
+    for campaign, stats in rows:
+        lines.append(
+            t(
+                "bot.campaigns.list_line",
+                id=campaign.id,
+                title=html.quote(campaign.title),
+                status=status_name(t, campaign.status),
+                sent=stats.sent,
+                targeted=stats.targeted,
+                failed=stats.failed + stats.blocked + stats.unknown,
+            )
+        )
+        sizes.append(action_buttons(builder, t, campaign))
+    builder.adjust(*sizes)
+    return "\n".join(lines), builder.as_markup()
