@@ -25,7 +25,8 @@ class Outcome(StrEnum):
     SENT = "sent"
     RETRY_AFTER = "retry_after"  # 429: not delivered; wait ``retry_after`` seconds
     BLOCKED = "blocked"  # 403: the user blocked the bot or is gone
-    TRANSIENT = "transient"  # 5xx or network: not known to be delivered; retry with backoff
+    TRANSIENT = "transient"  # 5xx, or no connection made: not delivered; retry with backoff
+    UNKNOWN = "unknown"  # sent, but the answer was lost (timeout, dropped): maybe delivered
     REJECTED = "rejected"  # 4xx other than the above: retrying will not help
 
 

@@ -2,8 +2,10 @@
 
 Pure functions over ``SendResult`` — no aiogram, no database — so the rules are easy to
 read and to test: 429 waits ``retry_after`` and does not count as an attempt; 403 blocks
-the subscriber for good; 5xx and network errors retry with exponential backoff up to
-``max_attempts``; any other API error fails the delivery at once.
+the subscriber for good; 5xx and failed connections retry with exponential backoff up to
+``max_attempts``; a request whose answer was lost (it may have been delivered: Telegram
+has no idempotency key) is counted ``unknown`` and never sent again; any other API error
+fails the delivery at once.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def decide(
                 next_attempt_at=now + timedelta(seconds=max(result.retry_after, 1.0)),
                 refund_attempt=True,
             )
+        case Outcome.UNKNOWN:
+            return Change(delivery_id, DeliveryStatus.UNKNOWN, now, error=result.error)
         case Outcome.TRANSIENT if attempts < policy.max_attempts:
             return Change(
                 delivery_id,

@@ -18,6 +18,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiohttp import ClientConnectorError, ConnectionTimeoutError
 
 from campaigns.port import Outcome, OutgoingMessage, SendResult
 from core.errors import Conflict
@@ -55,7 +56,10 @@ class TelegramPort:
             return SendResult(Outcome.RETRY_AFTER, retry_after=exc.retry_after, error=exc.message)
         except TelegramForbiddenError as exc:
             return SendResult(Outcome.BLOCKED, error=exc.message)
-        except (TelegramServerError, TelegramNetworkError) as exc:
+        except TelegramNetworkError as exc:
+            outcome = Outcome.TRANSIENT if never_sent(exc) else Outcome.UNKNOWN
+            return SendResult(outcome, error=f"{type(exc).__name__}: {exc.message}")
+        except TelegramServerError as exc:
             return SendResult(Outcome.TRANSIENT, error=f"{type(exc).__name__}: {exc.message}")
         except TelegramAPIError as exc:
             return SendResult(Outcome.REJECTED, error=f"{type(exc).__name__}: {exc.message}")
@@ -63,6 +67,13 @@ class TelegramPort:
 
     async def close(self) -> None:
         await self.bot.session.close()
+
+
+def never_sent(exc: TelegramNetworkError) -> bool:
+    """Whether the request surely never reached Telegram: no connection was made (refused,
+    unreachable, connect timeout). A timeout or a dropped connection after the request was
+    written may follow a delivered message, so sending again could duplicate it."""
+    return isinstance(exc.__cause__, ClientConnectorError | ConnectionTimeoutError)
 
 
 def make_bot(settings: Settings, *, timeout: float = 20.0) -> Bot:

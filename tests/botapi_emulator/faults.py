@@ -63,11 +63,16 @@ class FaultsMixin:
         description: str | None = None,
         retry_after: int | None = None,
         delay: float = 0.0,
+        delivered: bool = False,
     ) -> Fault:
         """Queue a fault: the next ``times`` matching calls (method/chat/token, None = any)
         answer ``status`` (default description per status; 429 carries ``retry_after``).
-        ``status=None`` drops the connection. Faults match in FIFO order."""
-        fault = Fault(method, status, times, chat_id, token, description, retry_after, delay)
+        ``status=None`` drops the connection. Faults match in FIFO order. With
+        ``delivered`` the call is carried out before the fault answers (the answer is lost
+        on the way back, or comes after ``delay``, past the client's timeout)."""
+        fault = Fault(
+            method, status, times, chat_id, token, description, retry_after, delay, delivered
+        )
         self.faults.append(fault)
         return fault
 

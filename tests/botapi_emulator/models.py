@@ -111,7 +111,9 @@ class Fault:
     """A one-shot (``times`` shots) fault; see ``BotAPIEmulator.inject``.
 
     ``status=None`` means "drop the connection without an answer" (aiogram raises
-    ``TelegramNetworkError``). ``delay`` seconds are slept before answering.
+    ``TelegramNetworkError``). ``delay`` seconds are slept before answering. With
+    ``delivered`` the call is carried out first (the message reaches the chat) and only
+    the answer is lost or replaced: Telegram accepted a request whose client never heard.
     """
 
     method: str | None = None
@@ -122,6 +124,7 @@ class Fault:
     description: str | None = None
     retry_after: int | None = None
     delay: float = 0.0
+    delivered: bool = False
     hits: int = 0
 
     def matches(self, token: str, method: str, chat_id: Any) -> bool:

@@ -9,7 +9,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import aiohttp
 from aiohttp import web
@@ -202,12 +202,8 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, MediaActionsMixin, InspectionMi
             record.params = decode_params(raw, files)
             record.chat_id = record.params.get("chat_id")
             fault = self._take_fault(token, canonical, record.chat_id)
-            if fault is not None:
-                record.injected = True
-                await asyncio.sleep(fault.delay)
-                if fault.status is None:
-                    raise _DropConnection
-                raise fault.error()
+            if fault is not None and not fault.delivered:
+                await self._answer_with(fault, record)
             bot = self.bot_state(token)
             record.result = await HANDLERS[canonical](
                 Ctx(self, bot, record.params, raw, files, record)
@@ -215,6 +211,8 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, MediaActionsMixin, InspectionMi
             if canonical in RATE_LIMITED_METHODS and record.message is not None:
                 chat = record.message["chat"]
                 self.limiter.record(token, chat["id"], chat["type"] in ("group", "supergroup"))
+            if fault is not None:  # carried out; the answer is lost or replaced
+                await self._answer_with(fault, record)
             body: dict[str, Any] = {"ok": True, "result": record.result}
         except APIError as exc:
             record.status, record.description, record.error_parameters = (
@@ -233,6 +231,14 @@ class BotAPIEmulator(RegistryMixin, FaultsMixin, MediaActionsMixin, InspectionMi
         record.duration = time.monotonic() - started
         self._index(record)
         return record, body
+
+    @staticmethod
+    async def _answer_with(fault: Fault, record: RecordedCall) -> NoReturn:
+        record.injected = True
+        await asyncio.sleep(fault.delay)
+        if fault.status is None:
+            raise _DropConnection
+        raise fault.error()
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         if self.latency:
