@@ -10,17 +10,15 @@ under a key naming this form, so a double tap cannot create two campaigns.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router, html
-from aiogram.enums import MessageEntityType as E
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import campaign_form as form
 from bot import campaign_views as views
 from bot.callbacks import CampaignFormCb
 from bot.filters import IsOfficer, user_key
@@ -29,9 +27,7 @@ from bot.signup_form import AnyMessage
 from campaigns import service
 from campaigns.content import Draft, check_draft
 from campaigns.models import CampaignStatus
-from campaigns.port import Outcome
-from campaigns.segments import count_audience, parse_segment
-from campaigns.telegram import TelegramPort
+from campaigns.segments import parse_segment
 from campaigns.tg_html import plain_text
 from core.db import utcnow
 from core.errors import InvalidInput
@@ -40,123 +36,11 @@ from events.notices import local_time
 from policydesk.runtime import Runtime
 
 
-class CampaignForm(StatesGroup):
-    title = State()
-    text = State()
-    button = State()
-    segment = State()
-    segment_value = State()
-    schedule = State()
-    confirm = State()
-
-
-# The steps in order; after an edit, the form goes straight back to the summary.
-ORDER = views.FIELDS
-FORMATTING = {E.BOLD, E.ITALIC, E.UNDERLINE, E.STRIKETHROUGH, E.SPOILER, E.CODE, E.PRE}
-FORMATTING |= {E.TEXT_LINK, E.BLOCKQUOTE, E.EXPANDABLE_BLOCKQUOTE}
-
-
-async def _refuse(message: Message, t: Translator, key: str, exc: InvalidInput) -> None:
-    """Name the problem; the step stays and asks again."""
-    await message.answer(t(key, detail=html.quote(exc.message)))
-
-
-def _draft(data: dict[str, Any]) -> Draft:
-    when = data.get("when")
-    return Draft(
-        title=data["title"],
-        text=data["text"],
-        segment=data.get("segment") or {},
-        button_text=data.get("button_text"),
-        button_url=data.get("button_url"),
-        scheduled_at=datetime.fromisoformat(when) if when else None,
-    )
-
-
-def _markup(message: Message) -> str:
-    """The text as Telegram HTML: typed tags as they are, or the client's own formatting
-    (bold, links …) converted when the officer used it instead."""
-    if any(entity.type in FORMATTING for entity in message.entities or []):
-        return message.html_text
-    return message.text or ""
-
-
-async def _ask(
-    target: AnyMessage, state: FSMContext, session: AsyncSession, t: Translator, step: str
-) -> None:
-    data = await state.get_data()
-    draft = data["draft"]
-    if step == "title":
-        await state.set_state(CampaignForm.title)
-        await target.answer(t("bot.campaigns.ask.title"))
-    elif step == "text":
-        await state.set_state(CampaignForm.text)
-        await target.answer(t("bot.campaigns.ask.text"))
-    elif step == "button":
-        await state.set_state(CampaignForm.button)
-        await target.answer(
-            t("bot.campaigns.ask.button"), reply_markup=views.form_keyboard(t, draft, "skip")
-        )
-    elif step == "segment":
-        await state.set_state(CampaignForm.segment)
-        segment = data.get("segment") or {}
-        audience = await count_audience(session, parse_segment(segment))
-        await session.commit()  # no database lock is held while talking to Telegram
-        await target.answer(
-            t(
-                "bot.campaigns.ask.segment",
-                segment=views.describe_segment(t, segment),
-                count=audience,
-            ),
-            reply_markup=views.segment_keyboard(t, draft),
-        )
-    else:
-        await state.set_state(CampaignForm.schedule)
-        await target.answer(
-            t("bot.campaigns.ask.schedule"), reply_markup=views.form_keyboard(t, draft, "now")
-        )
-
-
-async def _advance(
-    target: AnyMessage,
-    state: FSMContext,
-    session: AsyncSession,
-    bot: Bot,
-    t: Translator,
-    done: str,
-) -> None:
-    """Ask the step after ``done``, or show the summary (last step, or after an edit)."""
-    data = await state.get_data()
-    following = ORDER.index(done) + 1
-    if data.get("editing") or following == len(ORDER):
-        await _summary(target, state, session, bot, t)
-    else:
-        await _ask(target, state, session, t, ORDER[following])
-
-
-async def _summary(
-    target: AnyMessage, state: FSMContext, session: AsyncSession, bot: Bot, t: Translator
-) -> None:
-    """The exact message, as a preview in the officer's own chat, then the summary."""
-    await state.set_state(CampaignForm.confirm)
-    data = await state.get_data()
-    shown = await service.preview_draft(session, _draft(data))
-    await session.commit()  # no database lock is held while talking to Telegram
-    chat_id = target.chat.id
-    result = await service.send_preview(TelegramPort(bot), shown, chat_id)
-    if result.outcome != Outcome.SENT:
-        await target.answer(t("bot.campaigns.preview_failed", detail=html.quote(result.error)))
-    await target.answer(
-        views.summary(t, data, shown.audience),
-        reply_markup=views.form_keyboard(t, data["draft"], "confirm", "edit", "discard"),
-    )
-
-
 async def start(message: Message, state: FSMContext, session: AsyncSession, t: Translator) -> None:
     await state.clear()
     await state.set_data({"draft": secrets.token_hex(6), "segment": {}})
     await message.answer(t("bot.campaigns.intro"))
-    await _ask(message, state, session, t, "title")
+    await form.ask(message, state, session, t, "title")
 
 
 async def title(
@@ -167,20 +51,20 @@ async def title(
         await message.answer(t("bot.campaigns.bad_title"))
         return
     await state.update_data(title=typed)
-    await _advance(message, state, session, bot, t, "title")
+    await form.advance(message, state, session, bot, t, "title")
 
 
 async def text(
     message: Message, state: FSMContext, session: AsyncSession, bot: Bot, t: Translator
 ) -> None:
-    typed = _markup(message)
+    typed = form.markup_of(message)
     try:
         plain_text(typed)
     except InvalidInput as exc:
-        await _refuse(message, t, "bot.campaigns.bad_text", exc)
+        await form.refuse(message, t, "bot.campaigns.bad_text", exc)
         return
     await state.update_data(text=typed)
-    await _advance(message, state, session, bot, t, "text")
+    await form.advance(message, state, session, bot, t, "text")
 
 
 async def button(
@@ -191,10 +75,10 @@ async def button(
     try:
         check_draft(Draft(data["title"], data["text"], button_text=label, button_url=url))
     except InvalidInput as exc:
-        await _refuse(message, t, "bot.campaigns.bad_button", exc)
+        await form.refuse(message, t, "bot.campaigns.bad_button", exc)
         return
     await state.update_data(button_url=url, button_text=label.strip())
-    await _advance(message, state, session, bot, t, "button")
+    await form.advance(message, state, session, bot, t, "button")
 
 
 async def skip_button(
@@ -203,7 +87,7 @@ async def skip_button(
     await callback.answer()
     await state.update_data(button_url=None, button_text=None)
     if callback.message is not None:
-        await _advance(callback.message, state, session, bot, t, "button")
+        await form.advance(callback.message, state, session, bot, t, "button")
 
 
 async def segment_kind(
@@ -221,10 +105,10 @@ async def segment_kind(
         return
     if kind == "all":
         await state.update_data(segment={})
-        await _advance(target, state, session, bot, t, "segment")
+        await form.advance(target, state, session, bot, t, "segment")
         return
     await state.update_data(pending=kind)
-    await state.set_state(CampaignForm.segment_value)
+    await state.set_state(form.CampaignForm.segment_value)
     draft = (await state.get_data())["draft"]
     if kind in views.CHOICES:
         await target.answer(
@@ -246,7 +130,7 @@ async def _set_segment(
     except InvalidInput as exc:
         return exc.message
     await state.update_data(segment=segment)
-    await _ask(target, state, session, t, "segment")
+    await form.ask(target, state, session, t, "segment")
     return None
 
 
@@ -285,7 +169,7 @@ async def segment_done(
 ) -> None:
     await callback.answer()
     if callback.message is not None:
-        await _advance(callback.message, state, session, bot, t, "segment")
+        await form.advance(callback.message, state, session, bot, t, "segment")
 
 
 async def schedule(
@@ -294,10 +178,10 @@ async def schedule(
     try:
         when = views.parse_local_time(message.text or "", utcnow())
     except InvalidInput as exc:
-        await _refuse(message, t, "bot.campaigns.bad_time", exc)
+        await form.refuse(message, t, "bot.campaigns.bad_time", exc)
         return
     await state.update_data(when=when.isoformat() if when else None)
-    await _advance(message, state, session, bot, t, "schedule")
+    await form.advance(message, state, session, bot, t, "schedule")
 
 
 async def send_now(
@@ -306,7 +190,7 @@ async def send_now(
     await callback.answer()
     await state.update_data(when=None)
     if callback.message is not None:
-        await _advance(callback.message, state, session, bot, t, "schedule")
+        await form.advance(callback.message, state, session, bot, t, "schedule")
 
 
 async def edit(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
@@ -328,8 +212,8 @@ async def edit_field(
     t: Translator,
 ) -> None:
     await callback.answer()
-    if callback.message is not None and callback_data.value in ORDER:
-        await _ask(callback.message, state, session, t, callback_data.value)
+    if callback.message is not None and callback_data.value in form.ORDER:
+        await form.ask(callback.message, state, session, t, callback_data.value)
 
 
 async def confirm(
@@ -354,7 +238,7 @@ async def confirm(
     try:
         campaign = await service.launch_campaign(
             session,
-            _draft(data),
+            form.draft_of(data),
             created_by=user_key(callback.from_user.id),
             request_key=f"tg:{target.chat.id}:{data['draft']}",
         )
@@ -406,7 +290,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsOfficer())
     router.callback_query.filter(IsOfficer())
-    in_form = StateFilter(CampaignForm)
+    in_form = StateFilter(form.CampaignForm)
     router.message.register(start, Command("campaign", "campaign_new"))
     router.message.register(discard, in_form, Command("cancel"))
 
@@ -414,19 +298,19 @@ def create_router() -> Router:
         return CampaignFormCb.filter(F.action == action)
 
     router.callback_query.register(discard, in_form, tapped("discard"))
-    router.callback_query.register(skip_button, CampaignForm.button, tapped("skip"))
-    router.callback_query.register(segment_kind, CampaignForm.segment, tapped("seg"))
-    router.callback_query.register(segment_done, CampaignForm.segment, tapped("done"))
-    router.callback_query.register(segment_choice, CampaignForm.segment_value, tapped("val"))
-    router.callback_query.register(send_now, CampaignForm.schedule, tapped("now"))
-    router.callback_query.register(edit, CampaignForm.confirm, tapped("edit"))
-    router.callback_query.register(edit_field, CampaignForm.confirm, tapped("field"))
-    router.callback_query.register(confirm, CampaignForm.confirm, tapped("confirm"))
+    router.callback_query.register(skip_button, form.CampaignForm.button, tapped("skip"))
+    router.callback_query.register(segment_kind, form.CampaignForm.segment, tapped("seg"))
+    router.callback_query.register(segment_done, form.CampaignForm.segment, tapped("done"))
+    router.callback_query.register(segment_choice, form.CampaignForm.segment_value, tapped("val"))
+    router.callback_query.register(send_now, form.CampaignForm.schedule, tapped("now"))
+    router.callback_query.register(edit, form.CampaignForm.confirm, tapped("edit"))
+    router.callback_query.register(edit_field, form.CampaignForm.confirm, tapped("field"))
+    router.callback_query.register(confirm, form.CampaignForm.confirm, tapped("confirm"))
     typed = F.text & ~F.text.startswith("/")
-    router.message.register(title, CampaignForm.title, typed)
-    router.message.register(text, CampaignForm.text, typed)
-    router.message.register(button, CampaignForm.button, typed)
-    router.message.register(segment_typed, CampaignForm.segment_value, typed)
-    router.message.register(schedule, CampaignForm.schedule, typed)
+    router.message.register(title, form.CampaignForm.title, typed)
+    router.message.register(text, form.CampaignForm.text, typed)
+    router.message.register(button, form.CampaignForm.button, typed)
+    router.message.register(segment_typed, form.CampaignForm.segment_value, typed)
+    router.message.register(schedule, form.CampaignForm.schedule, typed)
     router.message.register(use_buttons, in_form, typed)
     return router
