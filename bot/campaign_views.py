@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CampaignCb, CampaignFormCb
 from campaigns.models import Campaign, CampaignStatus
-from campaigns.service import ALLOWED_FROM, CampaignStats
+from campaigns.service import ALLOWED_FROM, CampaignResult, CampaignStats
 from core.errors import InvalidInput
 from core.i18n import Translator
 from events.notices import OFFICE_TZ, local_time
@@ -203,14 +203,15 @@ def progress(
 
 
 def campaign_list(
-    t: Translator, rows: Sequence[tuple[Campaign, CampaignStats]]
+    t: Translator, rows: Sequence[CampaignResult]
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if not rows:
         return t("bot.campaigns.list_none"), None
     lines = [html.bold(t("bot.campaigns.list_title"))]
     builder = InlineKeyboardBuilder()
     sizes = []
-    for campaign, stats in rows:
+    for row in rows:
+        campaign, stats = row.campaign, row.stats
         lines.append(
             t(
                 "bot.campaigns.list_line",

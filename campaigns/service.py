@@ -313,6 +313,15 @@ async def campaign_results(
     return [CampaignResult(c, stats[c.id]) for c in campaigns]
 
 
+async def recent_campaigns(session: AsyncSession, limit: int = 10) -> list[CampaignResult]:
+    """The newest campaigns with their stats, counted in one query."""
+    campaigns = await list_campaigns(session, limit=limit)
+    if not campaigns:
+        return []
+    stats = await _stats_of(session, campaigns)
+    return [CampaignResult(c, stats[c.id]) for c in campaigns]
+
+
 def message_of(campaign: Campaign) -> OutgoingMessage:
     return outgoing(campaign.text, campaign.image, campaign.button_text, campaign.button_url)
 

@@ -32,9 +32,7 @@ ACTIONS = {
 
 
 async def list_campaigns(message: Message, session: AsyncSession, t: Translator) -> None:
-    rows = []
-    for campaign in await service.list_campaigns(session, limit=views.LISTED):
-        rows.append((campaign, await service.campaign_stats(session, campaign)))
+    rows = await service.recent_campaigns(session, limit=views.LISTED)
     await session.commit()
     text, markup = views.campaign_list(t, rows)
     await message.answer(text, reply_markup=markup)
