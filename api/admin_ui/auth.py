@@ -10,7 +10,7 @@ the UI's own scripted requests.
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs
 
 from sqladmin.authentication import AuthenticationBackend
@@ -153,6 +153,20 @@ class OfficerAuth(AuthenticationBackend):
                 return officer is not None and officer.active
             token = await session.get(ApiToken, ident)
             return token is not None and token.revoked_at is None
+
+
+class RoleAccess:
+    """For views and pages: open to, and listed in the menu for, sessions whose role
+    allows ``required``."""
+
+    required: ClassVar[Role] = Role.OFFICER
+
+    def is_accessible(self, request: Request) -> bool:
+        role = session_role(request)
+        return role is not None and role.allows(self.required)
+
+    def is_visible(self, request: Request) -> bool:
+        return self.is_accessible(request)
 
 
 def session_role(request: Request) -> Role | None:

@@ -9,7 +9,7 @@ from sqladmin import BaseView, expose
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from api.admin_ui.auth import session_role, session_user
+from api.admin_ui.auth import RoleAccess, session_user
 from api.figures import figures_csv, gather_figures
 from core.db import write_transaction
 from core.errors import DomainError
@@ -33,15 +33,8 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
-class RolePage(BaseView):
-    required = Role.OFFICER
-
-    def is_accessible(self, request: Request) -> bool:
-        role = session_role(request)
-        return role is not None and role.allows(self.required)
-
-    def is_visible(self, request: Request) -> bool:
-        return self.is_accessible(request)
+class RolePage(RoleAccess, BaseView):
+    """A page open to sessions whose role allows ``required``."""
 
 
 class QuestionsPage(RolePage):

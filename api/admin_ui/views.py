@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqladmin import ModelView
 from starlette.requests import Request
 
-from api.admin_ui.auth import session_role
+from api.admin_ui.auth import RoleAccess
 from campaigns.subscribers import Subscriber
 from core.db import write_transaction
 from core.officers import Officer
@@ -20,18 +20,16 @@ from knowledge.loaders import slugify
 from knowledge.models import AnswerLog, Document, FaqEntry, OpenQuestion
 
 
-class RoleView(ModelView):
-    """A view open to sessions whose role allows ``required``."""
+def listed(*names: str) -> list[str]:
+    """A table's columns: the id, then ``names``."""
+    return ["id", *names]
 
-    required: ClassVar[Role] = Role.OFFICER
+
+class RoleView(RoleAccess, ModelView):
+    """A table open to sessions whose role allows ``required``, newest rows first."""
+
     page_size = 50
-
-    def is_accessible(self, request: Request) -> bool:
-        role = session_role(request)
-        return role is not None and role.allows(self.required)
-
-    def is_visible(self, request: Request) -> bool:
-        return self.is_accessible(request)
+    column_default_sort: ClassVar[Any] = [("id", True)]
 
 
 class ReadOnlyView(RoleView):
@@ -43,26 +41,14 @@ class ReadOnlyView(RoleView):
 class DocumentAdmin(ReadOnlyView, model=Document):
     required = Role.ADMIN
     name, name_plural, icon = "文件 Document", "政策文件 Documents", "fa-solid fa-file-lines"
-    column_list: ClassVar[Any] = [
-        Document.id,
-        Document.title,
-        Document.doc_number,
-        Document.issuer,
-        Document.updated_at,
-    ]
+    column_list = listed("title", "doc_number", "issuer", "updated_at")
     column_searchable_list: ClassVar[Any] = [Document.title]
     column_details_exclude_list: ClassVar[Any] = [Document.text]
 
 
 class FaqAdmin(RoleView, model=FaqEntry):
     name, name_plural, icon = "问答 FAQ", "常见问答 FAQ", "fa-solid fa-circle-question"
-    column_list: ClassVar[Any] = [
-        FaqEntry.id,
-        FaqEntry.question,
-        FaqEntry.origin,
-        FaqEntry.active,
-        FaqEntry.updated_at,
-    ]
+    column_list = listed("question", "origin", "active", "updated_at")
     column_searchable_list: ClassVar[Any] = [FaqEntry.question, FaqEntry.answer]
     form_columns: ClassVar[Any] = [
         FaqEntry.question,
@@ -99,105 +85,47 @@ async def _rebuild(request: Request) -> None:
 
 class OpenQuestionAdmin(ReadOnlyView, model=OpenQuestion):
     name, name_plural, icon = "问题 Question", "问题记录 Questions", "fa-solid fa-inbox"
-    column_list: ClassVar[Any] = [
-        OpenQuestion.id,
-        OpenQuestion.question,
-        OpenQuestion.channel,
-        OpenQuestion.status,
-        OpenQuestion.created_at,
-        OpenQuestion.answered_by,
-    ]
+    column_list = listed("question", "channel", "status", "created_at", "answered_by")
     column_searchable_list: ClassVar[Any] = [OpenQuestion.question]
-    column_default_sort: ClassVar[Any] = [(OpenQuestion.id, True)]
 
 
 class AnswerLogAdmin(ReadOnlyView, model=AnswerLog):
     name, name_plural, icon = "问答记录 Log", "问答记录 Answer log", "fa-solid fa-list"
-    column_list: ClassVar[Any] = [
-        AnswerLog.id,
-        AnswerLog.question,
-        AnswerLog.answered,
-        AnswerLog.confidence,
-        AnswerLog.channel,
-        AnswerLog.created_at,
-    ]
-    column_default_sort: ClassVar[Any] = [(AnswerLog.id, True)]
+    column_list = listed("question", "answered", "confidence", "channel", "created_at")
 
 
 class FeedbackAdmin(ReadOnlyView, model=AnswerFeedback):
     name, name_plural, icon = "评价 Feedback", "用户评价 Feedback", "fa-solid fa-thumbs-up"
-    column_list: ClassVar[Any] = [
-        AnswerFeedback.id,
-        AnswerFeedback.answer_log_id,
-        AnswerFeedback.vote,
-        AnswerFeedback.user_key,
-        AnswerFeedback.created_at,
-    ]
+    column_list = listed("answer_log_id", "vote", "user_key", "created_at")
 
 
 class SubscriberAdmin(ReadOnlyView, model=Subscriber):
     name, name_plural, icon = "订阅者 Subscriber", "订阅者 Subscribers", "fa-solid fa-users"
-    column_list: ClassVar[Any] = [
-        Subscriber.id,
-        Subscriber.chat_id,
-        Subscriber.locale,
-        Subscriber.subscribed,
-        Subscriber.blocked,
-        Subscriber.county,
-        Subscriber.industry,
-    ]
+    column_list = listed("chat_id", "locale", "subscribed", "blocked", "county", "industry")
 
 
 class OfficerAdmin(ReadOnlyView, model=Officer):
     required = Role.ADMIN
     name, name_plural, icon = "工作人员 Officer", "工作人员 Officers", "fa-solid fa-user-tie"
-    column_list: ClassVar[Any] = [
-        Officer.id,
-        Officer.username,
-        Officer.role,
-        Officer.active,
-        Officer.last_login_at,
-    ]
+    column_list = listed("username", "role", "active", "last_login_at")
     column_details_exclude_list: ClassVar[Any] = [Officer.password_hash]
 
 
 class IngestJobAdmin(ReadOnlyView, model=IngestJob):
     required = Role.ADMIN
     name, name_plural, icon = "导入 Ingest job", "导入任务 Ingest jobs", "fa-solid fa-gears"
-    column_list: ClassVar[Any] = [
-        IngestJob.id,
-        IngestJob.filename,
-        IngestJob.status,
-        IngestJob.message,
-        IngestJob.created_at,
-        IngestJob.finished_at,
-    ]
-    column_default_sort: ClassVar[Any] = [(IngestJob.id, True)]
+    column_list = listed("filename", "status", "message", "created_at", "finished_at")
 
 
 class RegistrationAdmin(ReadOnlyView, model=Registration):
     name, name_plural, icon = "报名 Registration", "报名 Registrations", "fa-solid fa-id-card"
-    column_list: ClassVar[Any] = [
-        Registration.id,
-        Registration.event_id,
-        Registration.company_id,
-        Registration.status,
-        Registration.seats,
-        Registration.channel,
-        Registration.created_at,
-    ]
+    column_list = listed("event_id", "company_id", "status", "seats", "channel", "created_at")
     column_details_exclude_list: ClassVar[Any] = [Registration.secret_hash]
 
 
 class CompanyAdmin(ReadOnlyView, model=Company):
     name, name_plural, icon = "企业 Company", "企业 Companies", "fa-solid fa-building"
-    column_list: ClassVar[Any] = [
-        Company.id,
-        Company.name,
-        Company.credit_code,
-        Company.county,
-        Company.industry,
-    ]
+    column_list = listed("name", "credit_code", "county", "industry")
     column_searchable_list: ClassVar[Any] = [Company.name, Company.credit_code]
 
 
