@@ -13,9 +13,9 @@ from api.routes.admin_campaigns import port_factory
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
 from core.settings import Settings
-from core.tokens import create_token
 from policydesk.runtime import Runtime
 from tests.campaigns.factories import FakePort, add_subscribers
+from tests.clients import bearer, client_for
 
 
 @pytest.fixture
@@ -32,10 +32,7 @@ async def lean_runtime(db_url: str, tmp_path) -> AsyncIterator[Runtime]:  # type
 
 @pytest.fixture
 async def officer(lean_runtime: Runtime) -> dict[str, str]:
-    async with lean_runtime.sessions() as session:
-        _, plain = await create_token(session, "officer", "王科长")
-        await session.commit()
-    return {"Authorization": f"Bearer {plain}"}
+    return await bearer(lean_runtime, "officer", "王科长")
 
 
 @pytest.fixture
@@ -45,8 +42,7 @@ async def client(lean_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     port = FakePort()
     app.dependency_overrides[port_factory] = lambda: lambda: port
     app.state.fake_port = port
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with client_for(app) as client:
         yield client
 
 

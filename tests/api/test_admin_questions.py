@@ -7,20 +7,16 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from api.app import create_app
-from core.tokens import create_token
 from knowledge.open_questions import attach_chat
 from knowledge.questions import ask_and_record
 from policydesk.runtime import Runtime
+from tests.clients import api_client, bearer
 
 
 @pytest.fixture
 async def client(light_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=light_runtime)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with api_client(light_runtime, start=True) as client:
+        yield client
 
 
 async def _open_question(runtime: Runtime, chat_id: int | None) -> int:
@@ -35,13 +31,6 @@ async def _open_question(runtime: Runtime, chat_id: int | None) -> int:
         return answer.open_question_id
 
 
-async def _token(runtime: Runtime, role: str) -> dict[str, str]:
-    async with runtime.sessions() as session:
-        _, plain = await create_token(session, role, f"{role}-1")
-        await session.commit()
-    return {"Authorization": f"Bearer {plain}"}
-
-
 async def test_officer_answer_is_sent_to_the_chat_once(
     client: httpx.AsyncClient, light_runtime: Runtime
 ) -> None:
@@ -52,7 +41,7 @@ async def test_officer_answer_is_sent_to_the_chat_once(
 
     light_runtime.notifier.register("telegram", telegram)
     question_id = await _open_question(light_runtime, chat_id=5)
-    headers = await _token(light_runtime, "officer")
+    headers = await bearer(light_runtime, "officer", "officer-1")
     url = f"/api/v1/admin/questions/{question_id}/answer"
 
     response = await client.post(url, json={"answer": "请关注气象台。"}, headers=headers)
@@ -78,7 +67,7 @@ async def test_answer_route_refuses_strangers_and_bad_input(
     assert (await client.post(url, json={"answer": "x"})).status_code == 401
     wrong = {"Authorization": "Bearer pd_not-a-real-token"}
     assert (await client.post(url, json={"answer": "x"}, headers=wrong)).status_code == 401
-    headers = await _token(light_runtime, "officer")
+    headers = await bearer(light_runtime, "officer", "officer-1")
     assert (await client.post(url, json={"answer": ""}, headers=headers)).status_code == 422
     assert (await client.post(url, json={"answer": "  "}, headers=headers)).status_code == 422
     missing = "/api/v1/admin/questions/99999/answer"

@@ -8,18 +8,15 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from api.app import create_app
 from knowledge.models import AnswerLog, OpenQuestion
 from policydesk.runtime import Runtime
+from tests.clients import api_client
 
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=runtime)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with api_client(runtime, start=True) as client:
+        yield client
 
 
 async def test_answer_cites_document_and_section(client: httpx.AsyncClient) -> None:

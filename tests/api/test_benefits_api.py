@@ -13,12 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
 from benefits.profiles import save_answers
 from benefits.schema import CompanyProfile
-from core.tokens import create_token
 from policydesk.runtime import Runtime
 from tests.benefits.helpers import add_subscriber, matching_runtime, recording_notifier
+from tests.clients import api_client, bearer
 
 MATCH = "/api/v1/benefits/match"
 
@@ -31,18 +30,8 @@ async def rt(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
 
 @pytest.fixture
 async def client(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=rt)
-    app.state.runtime = rt
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with api_client(rt, start=False) as client:
         yield client
-
-
-async def token(rt: Runtime, role: str) -> dict[str, str]:
-    async with rt.sessions() as session:
-        _, plain = await create_token(session, role, f"test {role}")
-        await session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 async def test_match_lists_eligible_and_potential_with_clauses(client: httpx.AsyncClient) -> None:
@@ -103,9 +92,9 @@ async def test_facts_describe_the_questions(client: httpx.AsyncClient) -> None:
 
 async def test_rules_admin_needs_the_admin_role(client: httpx.AsyncClient, rt: Runtime) -> None:
     assert (await client.get("/api/v1/admin/rules")).status_code == 401
-    officer = await token(rt, "officer")
+    officer = await bearer(rt, "officer")
     assert (await client.get("/api/v1/admin/rules", headers=officer)).status_code == 403
-    admin = await token(rt, "admin")
+    admin = await bearer(rt, "admin")
     rules = (await client.get("/api/v1/admin/rules", headers=admin)).json()["rules"]
     assert rules[4]["conditions"] == [
         {"fact": "demonstration_level", "in": ["national", "provincial"]}
@@ -113,7 +102,7 @@ async def test_rules_admin_needs_the_admin_role(client: httpx.AsyncClient, rt: R
 
 
 async def test_put_rule_validates_and_notifies(client: httpx.AsyncClient, rt: Runtime) -> None:
-    admin = await token(rt, "admin")
+    admin = await bearer(rt, "admin")
     notifier, sender = recording_notifier()
     rt.notifier = notifier
     await add_subscriber(rt, 77)
@@ -149,7 +138,7 @@ async def test_put_rule_validates_and_notifies(client: httpx.AsyncClient, rt: Ru
 
 
 async def test_replace_all_refuses_duplicates(client: httpx.AsyncClient, rt: Runtime) -> None:
-    admin = await token(rt, "admin")
+    admin = await bearer(rt, "admin")
     rules = (await client.get("/api/v1/admin/rules", headers=admin)).json()["rules"]
     response = await client.put(
         "/api/v1/admin/rules", json={"rules": [rules[0], rules[0]]}, headers=admin

@@ -17,10 +17,9 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from api.app import create_app
 from core.db import utcnow
-from core.tokens import create_token
 from policydesk.runtime import Runtime, open_runtime
+from tests.clients import api_client, bearer
 from tests.conftest import make_settings
 from tests.events.conftest import RecordingNotifier
 from tests.events.factories import make_credit_code
@@ -36,23 +35,13 @@ async def events_runtime(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
 
 @pytest.fixture
 async def client(events_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=events_runtime)
-    app.state.runtime = events_runtime
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with api_client(events_runtime, start=False) as client:
         yield client
-
-
-async def _token(rt: Runtime, role: str) -> dict[str, str]:
-    async with rt.sessions() as session:
-        _, plain = await create_token(session, role)
-        await session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 @pytest.fixture
 async def officer(events_runtime: Runtime) -> dict[str, str]:
-    return await _token(events_runtime, "officer")
+    return await bearer(events_runtime, "officer")
 
 
 def _event_body(**overrides: object) -> dict[str, object]:
@@ -181,7 +170,7 @@ async def test_admin_auth(client: httpx.AsyncClient, events_runtime: Runtime) ->
     assert (
         await client.post("/api/v1/admin/events", json=_event_body(), headers=bad)
     ).status_code == 401
-    officer = await _token(events_runtime, "officer")
+    officer = await bearer(events_runtime, "officer")
     assert (await client.get("/api/v1/admin/events", headers=officer)).status_code == 200
     for path in ("/api/v1/admin/events/1/registrations.csv", "/api/v1/admin/events/1"):
         assert (await client.get(path)).status_code == 401
@@ -189,7 +178,7 @@ async def test_admin_auth(client: httpx.AsyncClient, events_runtime: Runtime) ->
     # Deleting is for the admin role: an officer is refused with 403.
     refused = await client.delete(f"/api/v1/admin/events/{draft}", headers=officer)
     assert refused.status_code == 403
-    admin = await _token(events_runtime, "admin")
+    admin = await bearer(events_runtime, "admin")
     assert (await client.delete(f"/api/v1/admin/events/{draft}", headers=admin)).status_code == 204
     assert (await client.get(f"/api/v1/admin/events/{draft}", headers=admin)).status_code == 404
 

@@ -9,19 +9,16 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from api.app import create_app
 from policydesk.runtime import Runtime
+from tests.clients import api_client
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=runtime)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with api_client(runtime, start=True) as client:
+        yield client
 
 
 def sample(text: str, name: str, **labels: str) -> float:

@@ -18,6 +18,7 @@ from core.i18n import translate
 from policydesk.runtime import Runtime
 from tests.bot.mocked_session import RecordingSession
 from tests.bot.updates import message
+from tests.clients import client_for
 
 SECRET = "s3cret-webhook-token-for-tests"
 
@@ -45,8 +46,7 @@ async def webhook_app(light_runtime: Runtime) -> AsyncIterator[tuple[FastAPI, Re
 
 async def _post(app: FastAPI, body: Any, secret: str | None = SECRET) -> httpx.Response:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with client_for(app) as client:
         return await client.post("/telegram/webhook", json=body, headers=headers)
 
 

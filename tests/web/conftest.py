@@ -18,10 +18,10 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from core.officers import create_officer
-from core.tokens import create_token
 from knowledge.embedding import Embedder
 from knowledge.embedding.base import Vectors
 from policydesk.runtime import Runtime, initialise, open_runtime
+from tests.clients import bearer, client_for
 from tests.conftest import make_settings
 
 
@@ -76,26 +76,18 @@ async def app(web_runtime: Runtime) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with client_for(app) as c:
         yield c
-
-
-async def _token(runtime: Runtime, role: str) -> str:
-    async with runtime.sessions() as session:
-        _, plain = await create_token(session, role, f"test {role}")
-        await session.commit()
-    return plain
 
 
 @pytest.fixture
 async def admin_headers(web_runtime: Runtime) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await _token(web_runtime, 'admin')}"}
+    return await bearer(web_runtime, "admin", "test admin")
 
 
 @pytest.fixture
 async def officer_headers(web_runtime: Runtime) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await _token(web_runtime, 'officer')}"}
+    return await bearer(web_runtime, "officer", "test officer")
 
 
 async def open_web_chat(client: httpx.AsyncClient) -> dict[str, str]:
@@ -136,3 +128,20 @@ async def login_as(client: httpx.AsyncClient, runtime: Runtime, role: str) -> st
     await add_officer(runtime, name, role)
     assert (await login(client, name)).status_code == 302
     return name
+
+
+# Two companies with valid credit codes and mobile numbers, for sign-ups.
+COMPANIES = (("91350200776049653A", "13800138000"), ("91330100716105852F", "13900139000"))
+
+
+async def sign_up(client: httpx.AsyncClient, event_id: int, count: int) -> None:
+    """``count`` companies register for the event through the public API."""
+    for code, phone in COMPANIES[:count]:
+        signed = await client.post(
+            f"/api/v1/events/{event_id}/registrations",
+            json={
+                "company": {"name": "示例公司", "credit_code": code},
+                "contact": {"name": "王伟", "phone": phone},
+            },
+        )
+        assert signed.status_code == 201, signed.text

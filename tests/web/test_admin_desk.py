@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from core.tokens import ApiToken, hash_token
 from events.models import Event
 from policydesk.runtime import Runtime
-from tests.web.conftest import csrf_of, login_as
+from tests.web.conftest import csrf_of, login_as, sign_up
 
 EVENT_FORM = {
     "title": "专利导航培训",
@@ -141,18 +141,7 @@ async def test_officer_creates_and_edits_an_event_with_the_api_checks(
     assert (event.capacity, event.status, event.description) == (1, "published", "第一行\n第二行")
     assert "专利导航培训" in (await client.get("/admin/events")).text
 
-    for code, phone in (
-        ("91350200776049653A", "13800138000"),
-        ("91330100716105852F", "13900139000"),
-    ):
-        signed = await client.post(
-            f"/api/v1/events/{event_id}/registrations",
-            json={
-                "company": {"name": "示例公司", "credit_code": code},
-                "contact": {"name": "王伟", "phone": phone},
-            },
-        )
-        assert signed.status_code == 201, signed.text
+    await sign_up(client, event_id, 2)
 
     form = await client.get(f"/admin/events/{event_id}")
     assert form.status_code == 200 and 'value="2099-05-01T09:00"' in form.text

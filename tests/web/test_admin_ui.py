@@ -7,8 +7,16 @@ import re
 import httpx
 import pytest
 
+from api.admin_ui.views import VIEWS
 from policydesk.runtime import Runtime
-from tests.web.conftest import OFFICER_PASSWORD, add_officer, csrf_of, login, open_web_chat
+from tests.web.conftest import (
+    OFFICER_PASSWORD,
+    add_officer,
+    csrf_of,
+    login,
+    login_as,
+    open_web_chat,
+)
 
 
 async def test_login_requires_the_right_password(
@@ -91,3 +99,13 @@ async def test_answering_a_group_in_the_browser_reaches_the_web_asker(
     assert answered.status_code == 303 and "done=1" in answered.headers["location"]
     messages = (await client.get("/api/v1/web/messages", headers=chat)).json()
     assert "<b>中午十二点</b>" in messages[0]["text"]  # stored as text; the page escapes it
+
+
+async def test_every_table_lists_for_an_admin(
+    client: httpx.AsyncClient, web_runtime: Runtime
+) -> None:
+    await login_as(client, web_runtime, "admin")
+    for view in VIEWS:
+        page = await client.get(f"/admin/{view.identity}/list")
+        assert page.status_code == 200, view.identity
+        assert view.name_plural in page.text

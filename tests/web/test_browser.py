@@ -268,3 +268,21 @@ async def test_benefit_matching_from_the_chat_page(
     assert await form.locator("input[name=invention_patents]").input_value() == "3"
     chosen = form.locator("select[name=demonstration_level] option:checked")
     assert await chosen.inner_text() == "not a demonstration unit"
+
+
+async def test_admin_edits_a_rule_in_the_browser(
+    server: tuple[str, Runtime], browser: object
+) -> None:
+    base, _ = server
+    admin = await _officer_page(browser, base)
+    await admin.goto(f"{base}/admin/rules")
+    await admin.locator("#rules a", has_text="专利申请资助").click()
+    editor = admin.locator("#rule-yaml")
+    text = await editor.input_value()
+    await editor.fill(text.replace("fact: patent_applications", "fact: weather"))
+    await admin.click("#rule-form button[type=submit]")
+    assert "fact" in await admin.locator("#rule-errors").inner_text()  # shown, not saved
+    await editor.fill(text.replace("title: 专利申请资助", "title: 专利申请资助（修订）"))
+    await admin.click("#rule-form button[type=submit]")
+    await admin.locator("#rule-saved").wait_for()
+    assert await admin.locator("h2.page-title").inner_text() == "专利申请资助（修订）"

@@ -18,7 +18,7 @@ from core.csv_safe import safe_cell, to_csv
 from core.db import utcnow, write_transaction
 from policydesk.runtime import Runtime
 from tests.campaigns.factories import add_subscribers
-from tests.web.conftest import login_as, open_web_chat
+from tests.web.conftest import login_as, open_web_chat, sign_up
 
 
 @pytest.mark.parametrize(
@@ -93,18 +93,7 @@ async def test_stats_count_registrations_per_event(
     )
     assert event.status_code == 201, event.text
     event_id = event.json()["id"]
-    for code, phone in (
-        ("91350200776049653A", "13800138000"),
-        ("91330100716105852F", "13900139000"),
-    ):
-        signed = await client.post(
-            f"/api/v1/events/{event_id}/registrations",
-            json={
-                "company": {"name": "示例公司", "credit_code": code},
-                "contact": {"name": "王伟", "phone": phone},
-            },
-        )
-        assert signed.status_code == 201, signed.text
+    await sign_up(client, event_id, 2)
     stats = (await client.get("/api/v1/admin/stats", headers=officer_headers)).json()
     [figures] = [e for e in stats["registrations"] if e["event_id"] == event_id]
     assert (figures["confirmed"], figures["waitlisted"], figures["capacity"]) == (1, 1, 1)
