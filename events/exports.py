@@ -1,13 +1,12 @@
 """Registration lists for officers as CSV (UTF-8 with BOM, so Excel reads Chinese) and XLSX.
 
-Every text cell that a spreadsheet could read as a formula (starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return) is prefixed with an apostrophe, as OWASP
-recommends against CSV/formula injection: company names come from the public.
+Every text cell that a spreadsheet could read as a formula is prefixed with an apostrophe
+(``core.csv_safe``), as OWASP recommends against CSV/formula injection: company names
+come from the public.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,10 +15,10 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from core.csv_safe import safe_cell
+from core.csv_safe import to_csv as csv_text
 from events.models import Registration
 from events.notices import local_time
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | Decimal | None
 
@@ -42,11 +41,6 @@ HEADERS = (
     "用途 Purpose",
     "意向银行 Banks",
 )
-
-
-def neutralise(value: str) -> str:
-    """The text, made inert for spreadsheets when it could start a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -85,17 +79,8 @@ def rows(registrations: Sequence[Registration]) -> list[tuple[Cell, ...]]:
     return out
 
 
-def _safe(value: Cell) -> Cell:
-    return neutralise(value) if isinstance(value, str) else value
-
-
 def to_csv(registrations: Sequence[Registration]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in rows(registrations):
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_text(HEADERS, rows(registrations)).encode("utf-8")  # the text starts with a BOM
 
 
 def to_xlsx(registrations: Sequence[Registration], title: str = "registrations") -> bytes:
@@ -113,7 +98,7 @@ def to_xlsx(registrations: Sequence[Registration], title: str = "registrations")
         for value in row:
             if isinstance(value, str):
                 # openpyxl refuses control characters, and reads a leading '=' as a formula.
-                value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+                value = safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
             values.append(value)
         sheet.append(values)
     sheet.freeze_panes = "A2"
