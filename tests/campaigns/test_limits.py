@@ -33,7 +33,10 @@ async def test_paced_under_the_limits_and_a_429_pauses_all_sending(
         emu.inject("sendMessage", status=429, retry_after=2, times=1, chat_id=chats[19])
         await start_campaign(sessions)
         port = TelegramPort(make_bot(emulator_settings(emu.base_url)))
-        worker = Worker(sessions, port, config=WorkerConfig(poll=0.05))
+        # 25/s against the emulator's 30/s: the pacing is under test, not how close to the
+        # limit a loaded machine can schedule (bench/broadcast.py measures that). Unpaced,
+        # the 90 sends would go out at once and most would be told 429.
+        worker = Worker(sessions, port, config=WorkerConfig(poll=0.05, rate=25))
         await worker.run(until_idle=True)
         await port.close()
         calls = [c for c in emu.requests if c.method == "sendMessage"]
@@ -41,8 +44,8 @@ async def test_paced_under_the_limits_and_a_429_pauses_all_sending(
     assert Counter(int(c.chat_id) for c in ok) == dict.fromkeys(chats, 1)  # type: ignore[arg-type]
     injected = [c for c in calls if c.status == 429 and c.injected]
     limited = [c for c in calls if c.status == 429 and not c.injected]
-    # Paced at 29.5/s the limiter itself (almost) never says 429; on a loaded machine the
-    # emulator sharing our event loop may see two sends bunched together once or twice.
+    # Paced, the limiter itself (almost) never says 429; on a loaded machine the emulator
+    # sharing our event loop may see two sends bunched together once or twice.
     assert len(injected) == 1 and len(limited) <= 2
     assert worker.throttled == 1 + len(limited)
     # After each 429 nothing new was sent for retry_after seconds (requests already on the
