@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -50,7 +59,8 @@ class BenefitNotification(Base):
     """One rule-change message to one chat on one (China Standard Time) day.
 
     The unique (chat_id, day) pair is the guarantee of at most one such message a day,
-    also when two workers notify at the same time: the second insert fails.
+    also when two notices are prepared at the same time: the second insert is skipped.
+    The message itself is a delivery of the benefit-notice campaign ``campaign_id``.
     """
 
     __tablename__ = "benefit_notifications"
@@ -60,5 +70,5 @@ class BenefitNotification(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     day: Mapped[date] = mapped_column(Date)
     rules: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default="claimed")
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

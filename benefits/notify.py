@@ -3,46 +3,48 @@
 A company is told when a rule that was added or changed is *eligible* for its profile and
 was not before the change (a reworded clause does not message anyone twice). Only opted-in,
 unblocked subscribers are considered, and each chat gets at most one such message per day
-(China Standard Time): the day's row in ``benefit_notifications`` is claimed before
-sending, under a unique constraint, so that concurrent workers cannot both send. A send
-that fails with an unknown outcome keeps the claim (status ``unknown``): no second message.
+(China Standard Time).
 
-Delivery goes through the outgoing-message port (``core.notify.Notifier``, channel
-``telegram``); when the campaigns delivery service lands, this is where it plugs in.
+The messages go through the campaigns delivery machinery, in three durable steps:
+
+1. The rule change adds a "benefit notice" campaign holding the change (``enqueue_notice``)
+   in the same transaction as the change itself: committed together or not at all.
+2. A worker starts the due campaign and, in that same transaction, makes its deliveries
+   (``make_deliveries``): one per newly fitting company, each with the company's own list
+   in its language. The day's row in ``benefit_notifications`` is inserted first, under a
+   unique (chat, day) constraint, so that a second notice the same day skips the chat.
+   A worker that dies meanwhile leaves the campaign due for the next one.
+3. Workers send the deliveries like any campaign's: shared rate limits, 429 and 403
+   handling, leases, and an interrupted send counted unknown, never sent again.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benefits.matcher import Facts, Status, assess
 from benefits.models import BenefitNotification
-from benefits.profiles import profile_of
+from benefits.profiles import profiles_of
 from benefits.reasons import Locale, catalog
 from benefits.schema import Rule
-from benefits.store import RuleChange
+from benefits.store import RuleChange, active_rules
+from campaigns.models import Campaign, CampaignKind, Delivery, DeliveryStatus
+from campaigns.service import enqueue_system_campaign
 from campaigns.subscribers import Subscriber
+from campaigns.tg_html import MESSAGE_LIMIT
 from core.db import utcnow
-from core.notify import Notifier
+from core.upsert import insert_for
 
-log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8), "CST")  # China has one zone and no daylight saving
-CHANNEL = "telegram"
-
-
-@dataclass
-class NotifyReport:
-    sent: list[int] = field(default_factory=list)
-    skipped_today: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
+BATCH = 1000  # subscribers assessed per round of queries
+# Room left under Telegram's limit for the header, the footer and the "more" line.
+LIST_BUDGET = MESSAGE_LIMIT - 500
 
 
 def china_day(now: datetime | None = None) -> date:
@@ -61,95 +63,146 @@ def newly_eligible(changes: Sequence[RuleChange], facts: Facts) -> list[Rule]:
     return out
 
 
-async def targets(
-    session: AsyncSession, changes: Sequence[RuleChange]
-) -> list[tuple[Subscriber, list[Rule]]]:
-    """Opted-in, unblocked subscribers with the rules that now newly fit them."""
-    if not any(c.after for c in changes):
-        return []
-    subscribers = list(
-        await session.scalars(
-            select(Subscriber)
-            .where(Subscriber.subscribed.is_(True), Subscriber.blocked.is_(False))
-            .order_by(Subscriber.id)
-        )
-    )
-    out = []
-    # One profile at a time (a few queries each): fine for a city office's subscribers,
-    # and it runs in the background, not in the officer's request.
-    for subscriber in subscribers:
-        facts = (await profile_of(session, subscriber.chat_id)).known()
-        rules = newly_eligible(changes, facts)
-        if rules:
-            out.append((subscriber, rules))
-    return out
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def render(rules: Sequence[Rule], locale: Locale) -> str:
-    """The message, in Telegram HTML (rule titles are escaped)."""
+    """The message, in Telegram HTML (rule titles are escaped), within Telegram's limit."""
     phrases = catalog()["phrases"][locale]
     lines = [html.escape(phrases["notify_header"])]
-    lines += [f"• <b>{html.escape(rule.title)}</b>" for rule in rules]
+    used = 0
+    for index, rule in enumerate(rules):
+        used += _utf16_length(rule.title) + 3
+        if used > LIST_BUDGET:
+            more = phrases["notify_more"].format(count=len(rules) - index)
+            lines.append(html.escape(more))
+            break
+        lines.append(f"• <b>{html.escape(rule.title)}</b>")
     lines.append(html.escape(phrases["notify_footer"]))
     return "\n".join(lines)
 
 
-async def _claim(
-    sessions: async_sessionmaker[AsyncSession], chat_id: int, day: date, slugs: list[str]
-) -> int | None:
-    async with sessions() as session:
-        row = BenefitNotification(chat_id=chat_id, day=day, rules=slugs, status="claimed")
-        session.add(row)
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
-            return None
-        return row.id
+def _rule_data(rule: Rule | None) -> dict[str, Any] | None:
+    return rule.to_data() if rule is not None else None
 
 
-async def _settle(sessions: async_sessionmaker[AsyncSession], claim: int, status: str) -> None:
-    async with sessions() as session:
-        if status == "not_sent":  # nothing left the building: free the day's slot again
-            await session.execute(
-                delete(BenefitNotification).where(BenefitNotification.id == claim)
+def _rule_of(data: dict[str, Any] | None) -> Rule | None:
+    return Rule.model_validate(data) if data is not None else None
+
+
+async def enqueue_notice(
+    session: AsyncSession, changes: Sequence[RuleChange], now: datetime | None = None
+) -> Campaign | None:
+    """Add the benefit notice for ``changes`` in the caller's transaction (None when no
+    rule was added or changed). Its deliveries are made when a worker starts it."""
+    announced = [c.after for c in changes if c.after is not None]
+    if not announced:
+        return None
+    phrases = catalog()["phrases"]["zh"]
+    titles = phrases["list_sep"].join(rule.title for rule in announced)
+    payload = {
+        "changes": [
+            {"before": _rule_data(c.before), "after": _rule_data(c.after)}
+            for c in changes
+            if c.after is not None
+        ]
+    }
+    return await enqueue_system_campaign(
+        session,
+        CampaignKind.BENEFIT_NOTICE,
+        phrases["notice_title"].format(titles=titles),
+        render(announced, "zh"),
+        payload,
+        now,
+    )
+
+
+async def _still_current(session: AsyncSession, payload: dict[str, Any]) -> list[RuleChange]:
+    """The notice's changes as the rules stand now: a rule removed since is not announced,
+    one changed since is announced in its current wording."""
+    current = {rule.id: rule for rule in await active_rules(session)}
+    out = []
+    for item in payload.get("changes", []):
+        after = _rule_of(item.get("after"))
+        if after is not None and after.id in current:
+            out.append(RuleChange(_rule_of(item.get("before")), current[after.id]))
+    return out
+
+
+async def make_deliveries(session: AsyncSession, campaign: Campaign, now: datetime) -> int:
+    """One pending delivery, with its own text, per opted-in, unblocked subscriber a change
+    of this notice newly fits and who was not told today; the number made.
+
+    Runs in the transaction that starts the campaign. Subscribers are taken in id order,
+    so that two notices prepared at once claim the day's rows in the same order.
+    """
+    changes = await _still_current(session, campaign.payload or {})
+    if not changes:
+        return 0
+    day, made, after_id = china_day(now), 0, 0
+    while True:
+        subscribers = list(
+            await session.scalars(
+                select(Subscriber)
+                .where(
+                    Subscriber.subscribed.is_(True),
+                    Subscriber.blocked.is_(False),
+                    Subscriber.id > after_id,
+                )
+                .order_by(Subscriber.id)
+                .limit(BATCH)
             )
-        else:
-            await session.execute(
-                update(BenefitNotification)
-                .where(BenefitNotification.id == claim)
-                .values(status=status)
-            )
-        await session.commit()
+        )
+        if not subscribers:
+            return made
+        after_id = subscribers[-1].id
+        profiles = await profiles_of(session, subscribers)
+        todo = []
+        for subscriber in subscribers:
+            rules = newly_eligible(changes, profiles[subscriber.chat_id].known())
+            if rules:
+                todo.append((subscriber, rules))
+        if todo:
+            made += await _claim_and_add(session, campaign, day, todo)
 
 
-async def notify_rule_changes(
-    sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
-    changes: Sequence[RuleChange],
-    *,
-    now: datetime | None = None,
-) -> NotifyReport:
-    """Message every subscribed company a changed rule now fits, at most once a day."""
-    report = NotifyReport()
-    async with sessions() as session:
-        todo = await targets(session, changes)
-    day = china_day(now)
-    for subscriber, rules in todo:
-        chat_id = subscriber.chat_id
-        claim = await _claim(sessions, chat_id, day, [r.id for r in rules])
-        if claim is None:
-            report.skipped_today.append(chat_id)
-            continue
-        locale: Locale = "en" if subscriber.locale == "en" else "zh"
-        text = render(rules, locale)
-        try:
-            status = "sent" if await notifier.send(CHANNEL, str(chat_id), text) else "not_sent"
-        except Exception:
-            # The outcome is unknown (Telegram may have delivered it): keep the day's slot
-            # rather than risk a second message; one failing chat must not stop the others.
-            log.exception("benefit notification to %s failed", chat_id)
-            status = "unknown"
-        await _settle(sessions, claim, status)
-        (report.sent if status == "sent" else report.failed).append(chat_id)
-    return report
+async def _claim_and_add(
+    session: AsyncSession,
+    campaign: Campaign,
+    day: date,
+    todo: list[tuple[Subscriber, list[Rule]]],
+) -> int:
+    claims = (
+        insert_for(session, BenefitNotification)
+        .values(
+            [
+                {
+                    "chat_id": subscriber.chat_id,
+                    "day": day,
+                    "rules": [rule.id for rule in rules],
+                    "campaign_id": campaign.id,
+                    "created_at": utcnow(),
+                }
+                for subscriber, rules in todo
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["chat_id", "day"])
+        .returning(BenefitNotification.chat_id)
+    )
+    claimed = set((await session.execute(claims)).scalars())
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "subscriber_id": subscriber.id,
+            "chat_id": subscriber.chat_id,
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": 0,
+            "text": render(rules, "en" if subscriber.locale == "en" else "zh"),
+        }
+        for subscriber, rules in todo
+        if subscriber.chat_id in claimed
+    ]
+    if rows:
+        await session.execute(insert(Delivery), rows)
+    return len(rows)

@@ -48,6 +48,15 @@ class DeliveryStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class CampaignKind(StrEnum):
+    """Who writes a campaign. Officers write broadcasts; the system writes the others
+    (their text is per recipient and not editable): a benefit notice tells companies
+    which new or changed subsidy rules now fit them."""
+
+    BROADCAST = "broadcast"
+    BENEFIT_NOTICE = "benefit_notice"
+
+
 OPEN_DELIVERY = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.INFLIGHT)
 
 
@@ -72,6 +81,12 @@ class Campaign(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     targeted: Mapped[int] = mapped_column(Integer, default=0)
     request_key: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(
+        String(20), default=CampaignKind.BROADCAST.value, server_default="broadcast"
+    )
+    # What a system campaign is about (for a benefit notice: the rule changes); its
+    # deliveries are made from it when the campaign starts.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Delivery(Base):
@@ -95,6 +110,8 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(300))
+    # This recipient's own text (Telegram HTML) instead of the campaign's, if set.
+    text: Mapped[str | None] = mapped_column(Text)
 
 
 class RateSlot(Base):

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.content import Draft, check_draft, outgoing
-from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
+from campaigns.models import Campaign, CampaignKind, CampaignStatus, Delivery, DeliveryStatus
 from campaigns.port import MessagePort, OutgoingMessage, SendResult
 from campaigns.segments import condition, count_audience, parse_segment
 from campaigns.subscribers import Subscriber
@@ -79,6 +80,39 @@ async def launch_campaign(
     return await start_campaign(session, campaign.id)
 
 
+async def enqueue_system_campaign(
+    session: AsyncSession,
+    kind: CampaignKind,
+    title: str,
+    summary: str,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+) -> Campaign:
+    """A campaign the system writes, due now: the next worker pass makes its deliveries
+    (from ``payload``, in the worker's transaction) and sends them. Added in the caller's
+    transaction, so that it exists exactly when what it is about was committed.
+
+    ``summary`` (Telegram HTML) is what officers see in the list; each recipient gets the
+    text made for them (``Delivery.text``). Officers may watch, pause or cancel it; no
+    path edits its text.
+    """
+    now = now or utcnow()
+    campaign = Campaign(
+        title=title[:200],
+        text=summary,
+        segment={},
+        kind=kind.value,
+        payload=payload,
+        status=C.SCHEDULED.value,
+        scheduled_at=now,
+        created_by="system",
+        created_at=now,
+    )
+    session.add(campaign)
+    await session.flush()
+    return campaign
+
+
 async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     campaign = await session.get(Campaign, campaign_id, populate_existing=True)
     if campaign is None:
@@ -114,6 +148,12 @@ async def _transition(
 
 async def _snapshot(session: AsyncSession, campaign: Campaign, now: datetime) -> int:
     """One pending delivery per subscriber the segment reaches now; the number of them."""
+    if campaign.kind == CampaignKind.BENEFIT_NOTICE:
+        from benefits.notify import make_deliveries
+
+        campaign.targeted = await make_deliveries(session, campaign, now)
+        await session.flush()
+        return campaign.targeted
     segment = parse_segment(campaign.segment)
     audience = select(
         literal(campaign.id),

@@ -26,6 +26,7 @@ class Claimed:
     campaign_id: int
     chat_id: int
     attempts: int
+    text: str | None = None  # the recipient's own text, when the campaign has one per chat
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ async def claim(
 ) -> list[Claimed]:
     """Lease up to ``limit`` due pending deliveries of sending campaigns to ``worker``."""
     due = (
-        select(Delivery.id, Delivery.campaign_id, Delivery.chat_id, Delivery.attempts)
+        select(
+            Delivery.id, Delivery.campaign_id, Delivery.chat_id, Delivery.attempts, Delivery.text
+        )
         .join(Campaign, Campaign.id == Delivery.campaign_id)
         .where(
             Delivery.status == S.PENDING,

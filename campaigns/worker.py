@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 import uuid
@@ -188,7 +189,10 @@ class Worker:
             if not await self.journal.admit(item.id):
                 return
             self.requests += 1
-            result = await self.port.send(item.chat_id, self._messages[item.campaign_id])
+            message = self._messages[item.campaign_id]
+            if item.text is not None:
+                message = dataclasses.replace(message, text=item.text)
+            result = await self.port.send(item.chat_id, message)
             if result.outcome == Outcome.RETRY_AFTER:
                 await self._throttled(result.retry_after)
             self.journal.record(

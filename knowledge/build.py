@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from threadpoolctl import threadpool_limits
 
+from benefits.store import active_rules
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.embedding import Embedder
 from knowledge.index.bm25 import BM25Index
@@ -20,7 +21,6 @@ from knowledge.index.dense import DenseIndex
 from knowledge.index.entries import Entry
 from knowledge.index.store import LoadedIndex
 from knowledge.models import Document, FaqEntry
-from knowledge.pack import load_rules
 from knowledge.tokenize import tokens
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ def _support(slug: str, quote: str | None, chunks: list[Chunk]) -> tuple[str, st
 
 
 async def collect_entries(session: AsyncSession) -> list[Entry]:
-    """Every searchable entry: passages of all documents, FAQ wordings, subsidy rules."""
+    """Every searchable entry: passages of all documents, FAQ wordings, the active subsidy
+    rules of ``benefit_rules``."""
     documents = list(await session.scalars(select(Document).order_by(Document.slug)))
     chunks_of: dict[str, list[Chunk]] = {}
     titles: dict[str, str] = {}
@@ -93,23 +94,21 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
                     support,
                 )
             )
-    for rule in load_rules():
-        slug = str(rule.get("document", ""))
-        if slug not in titles:
+    # The rules officers maintain (seeded from the pack), as benefit matching uses them.
+    for rule in await active_rules(session):
+        if rule.document not in titles:
             continue
-        quote = str(rule.get("quote", ""))
-        text = str(rule.get("benefit", ""))
-        section, support = _support(slug, quote, chunks_of[slug])
+        section, support = _support(rule.document, rule.quote, chunks_of[rule.document])
         entries.append(
             Entry(
                 "rule",
-                f"rule:{rule.get('id')}",
-                f"{rule.get('title', '')} {text}",
-                text,
-                titles[slug],
-                slug,
+                f"rule:{rule.id}",
+                f"{rule.title} {rule.benefit}",
+                rule.benefit,
+                titles[rule.document],
+                rule.document,
                 section,
-                quote,
+                rule.quote,
                 support=support,
             )
         )

@@ -121,10 +121,12 @@ async def ingest_bytes(
     files: list[tuple[str, bytes, dict[str, object]]],
     progress: Progress | None = None,
     rebuild_if_missing: bool = False,
+    build: bool = True,
 ) -> IngestReport:
     """Ingest (name, content, metadata) triples; rebuild the index once if anything changed.
 
-    The caller commits the session; on an exception it must roll back.
+    With ``build=False`` the caller rebuilds (after writing what else the index takes, such
+    as the rules). The caller commits the session; on an exception it must roll back.
     """
     report = IngestReport()
     for name, data, meta in files:
@@ -148,7 +150,7 @@ async def ingest_bytes(
                 len(files),
             )
     await session.flush()
-    if report.changed or (rebuild_if_missing and kb.searcher is None):
+    if build and (report.changed or (rebuild_if_missing and kb.searcher is None)):
         report.version = await kb.rebuild(session, progress=progress)
     return report
 
@@ -159,6 +161,7 @@ async def ingest_paths(
     paths: Iterable[Path],
     progress: Progress | None = None,
     rebuild_if_missing: bool = False,
+    build: bool = True,
 ) -> IngestReport:
     files: list[tuple[str, bytes, dict[str, object]]] = []
     early = IngestReport()
@@ -169,6 +172,6 @@ async def ingest_paths(
             files.append((path.name, path.read_bytes(), read_meta(path)))
         except IngestError as exc:
             early.errors.append(exc.message)
-    report = await ingest_bytes(session, kb, files, progress, rebuild_if_missing)
+    report = await ingest_bytes(session, kb, files, progress, rebuild_if_missing, build)
     report.errors[:0] = early.errors
     return report

@@ -11,7 +11,8 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from benefits.seed import seed_pack_rules
+from benefits.seed import read_pack_rules, seed_pack_rules
+from benefits.store import sync_pack_rules
 from core.background import BackgroundTasks, every
 from core.db import advisory_xact_lock, create_engine, create_session_factory
 from core.migrate import upgrade
@@ -66,22 +67,22 @@ async def initialise(
     runtime: Runtime, *, rebuild: bool = False, progress: Progress | None = None
 ) -> IngestReport:
     """Ingest the bundled pack (a no-op when unchanged) and make sure an index is loaded."""
+    kb = runtime.knowledge
+    rules = await read_pack_rules()
     async with runtime.sessions() as session:
         # Replicas starting together on an empty database: one loads the pack, the others
         # wait here and then find it unchanged.
         await advisory_xact_lock(session, INIT_LOCK)
-        report = await ingest_paths(
-            session, runtime.knowledge, pack_files(), progress, rebuild_if_missing=False
-        )
-        if report.version is None:
-            if rebuild:
-                report.version = await runtime.knowledge.rebuild(session, progress=progress)
-            else:
-                await runtime.knowledge.refresh(session)
-                if runtime.knowledge.searcher is None:
-                    report.version = await runtime.knowledge.rebuild(session, progress=progress)
+        report = await ingest_paths(session, kb, pack_files(), progress, build=False)
+        # The index takes the rules from their table: seed it before the index is built.
+        rule_changes = await sync_pack_rules(session, rules)
+        if report.changed or rule_changes or rebuild:
+            report.version = await kb.rebuild(session, progress=progress)
+        else:
+            await kb.refresh(session)
+            if kb.searcher is None:
+                report.version = await kb.rebuild(session, progress=progress)
         await session.commit()
-    await seed_pack_rules(runtime.sessions)
     return report
 
 
@@ -106,7 +107,8 @@ async def ensure_initialised(runtime: Runtime) -> None:
         report = await initialise(runtime, rebuild=warm and bool(has_documents))
         log.info("knowledge pack initialised: %s", report)
     else:
-        await seed_pack_rules(runtime.sessions)
+        # A new release may bring changed rules without changed documents.
+        await seed_pack_rules(runtime.sessions, knowledge=kb)
 
 
 def start_background(runtime: Runtime) -> None:

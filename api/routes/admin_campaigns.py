@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import CurrentOfficer, RuntimeDep, SessionDep, WriteSessionDep
 from campaigns import service
 from campaigns.content import Draft
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignKind
 from campaigns.port import MessagePort
 
 router = APIRouter(prefix="/api/v1/admin/campaigns", tags=["admin: campaigns"])
@@ -71,6 +71,12 @@ class CampaignOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    kind: Literal["broadcast", "benefit_notice"] = Field(
+        description="broadcast: written by officers; benefit_notice: a system campaign telling "
+        "companies which new or changed rules fit them (its text is made per recipient and "
+        "cannot be edited; `text` shows a sample)"
+    )
+    system: bool = Field(description="made by the system, not by an officer")
     stats: StatsOut
 
 
@@ -105,6 +111,8 @@ async def render(session: AsyncSession, campaign: Campaign) -> CampaignOut:
         created_at=campaign.created_at,
         started_at=campaign.started_at,
         finished_at=campaign.finished_at,
+        kind=campaign.kind,
+        system=campaign.kind != CampaignKind.BROADCAST,
         stats=StatsOut(**stats.to_json()),
     )
 

@@ -1,19 +1,18 @@
 """Admin routes for the benefit rules (admin role). Writes are validated with the schema of
-``rules.yaml``; companies a new or changed rule now fits are told in the background."""
+``rules.yaml`` and go through ``benefits.admin``: in one transaction the rule, the notice to
+the companies it newly fits (sent by the campaign workers) and a new search index version."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import CurrentAdmin, RuntimeDep, SessionDep, WriteSessionDep
-from benefits.notify import notify_rule_changes
+from api.deps import CurrentAdmin, RuntimeDep, SessionDep
+from benefits import admin as rules_admin
 from benefits.schema import Rule, RuleSet
-from benefits.store import RuleChange, active_rules, delete_rule, put_rule, replace_rules
+from benefits.store import RuleChange, active_rules
 from core.errors import InvalidInput
 from core.tokens import ApiToken
-from policydesk.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/admin/rules", tags=["admin: benefit rules"])
 
@@ -28,17 +27,7 @@ def _actor(token: ApiToken) -> str:
     return f"token {token.id} {token.name}".strip()
 
 
-async def _after_write(
-    session: AsyncSession,
-    runtime: Runtime,
-    background: BackgroundTasks,
-    changes: list[RuleChange],
-) -> ChangesOut:
-    # Commit before the response: the notification task runs after it, in its own
-    # sessions, and must neither wait for this transaction's lock nor miss its rows.
-    await session.commit()
-    if any(c.after for c in changes):
-        background.add_task(notify_rule_changes, runtime.sessions, runtime.notifier, changes)
+def _summary(changes: list[RuleChange]) -> ChangesOut:
     return ChangesOut(
         added=[c.slug for c in changes if c.before is None],
         changed=[c.slug for c in changes if c.before and c.after],
@@ -52,41 +41,28 @@ async def list_rules(session: SessionDep, _admin: CurrentAdmin) -> RuleSet:
 
 
 @router.put("", response_model=ChangesOut)
-async def replace(
-    body: RuleSet,
-    session: WriteSessionDep,
-    runtime: RuntimeDep,
-    admin: CurrentAdmin,
-    background: BackgroundTasks,
-) -> ChangesOut:
+async def replace(body: RuleSet, runtime: RuntimeDep, admin: CurrentAdmin) -> ChangesOut:
     """Replace the whole rule set; rules left out are removed."""
-    changes = await replace_rules(session, body.rules, _actor(admin))
-    return await _after_write(session, runtime, background, changes)
+    changes = await rules_admin.replace_all(
+        runtime.sessions, body.rules, _actor(admin), knowledge=runtime.knowledge
+    )
+    return _summary(changes)
 
 
 @router.put("/{rule_id}", response_model=ChangesOut)
-async def put(
-    rule_id: str,
-    body: Rule,
-    session: WriteSessionDep,
-    runtime: RuntimeDep,
-    admin: CurrentAdmin,
-    background: BackgroundTasks,
-) -> ChangesOut:
+async def put(rule_id: str, body: Rule, runtime: RuntimeDep, admin: CurrentAdmin) -> ChangesOut:
     """Add or replace one rule."""
     if body.id != rule_id:
         raise InvalidInput(f"the rule's id {body.id!r} differs from the path's", field="id")
-    change = await put_rule(session, body, _actor(admin))
-    return await _after_write(session, runtime, background, [change] if change else [])
+    changes = await rules_admin.put_one(
+        runtime.sessions, body, _actor(admin), knowledge=runtime.knowledge
+    )
+    return _summary(changes)
 
 
 @router.delete("/{rule_id}", response_model=ChangesOut)
-async def delete(
-    rule_id: str,
-    session: WriteSessionDep,
-    runtime: RuntimeDep,
-    admin: CurrentAdmin,
-    background: BackgroundTasks,
-) -> ChangesOut:
-    change = await delete_rule(session, rule_id, _actor(admin))
-    return await _after_write(session, runtime, background, [change])
+async def delete(rule_id: str, runtime: RuntimeDep, admin: CurrentAdmin) -> ChangesOut:
+    changes = await rules_admin.delete_one(
+        runtime.sessions, rule_id, _actor(admin), knowledge=runtime.knowledge
+    )
+    return _summary(changes)

@@ -1,7 +1,8 @@
 """The benefits API: matching (public) and rule maintenance (admin role), on both databases.
 
 The app runs over a runtime without a search index (matching needs none), so the
-lifespan that would build one is not entered.
+lifespan that would build one is not entered; rule writes build one (the rules are
+searchable too), with the test run's shared embedding model.
 """
 
 from __future__ import annotations
@@ -12,19 +13,25 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from benefits.profiles import save_answers
 from benefits.schema import CompanyProfile
+from campaigns.models import Delivery
+from campaigns.service import start_due
+from core.db import utcnow, write_transaction
+from knowledge.embedding import Embedder
 from policydesk.runtime import Runtime
-from tests.benefits.helpers import add_subscriber, matching_runtime, recording_notifier
+from tests.benefits.helpers import add_subscriber, matching_runtime
 from tests.clients import api_client, bearer
 
 MATCH = "/api/v1/benefits/match"
 
 
 @pytest.fixture
-async def rt(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
+async def rt(tmp_path: Path, db_url: str, embedder: Embedder) -> AsyncIterator[Runtime]:
     async with matching_runtime(tmp_path, db_url) as runtime:
+        runtime.knowledge.embedder = embedder
         yield runtime
 
 
@@ -103,8 +110,6 @@ async def test_rules_admin_needs_the_admin_role(client: httpx.AsyncClient, rt: R
 
 async def test_put_rule_validates_and_notifies(client: httpx.AsyncClient, rt: Runtime) -> None:
     admin = await bearer(rt, "admin")
-    notifier, sender = recording_notifier()
-    rt.notifier = notifier
     await add_subscriber(rt, 77)
     async with rt.sessions() as session:
         await save_answers(session, 77, CompanyProfile(software_copyrights=2))
@@ -127,8 +132,18 @@ async def test_put_rule_validates_and_notifies(client: httpx.AsyncClient, rt: Ru
 
     response = await client.put(url, json=rule, headers=admin)
     assert response.json() == {"added": ["software-support"], "changed": [], "removed": []}
-    assert [address for address, _ in sender.sent] == ["77"]
-    assert "软件著作权扶持" in sender.sent[0][1]
+    # The notice is a system campaign, listed for officers, sent by the campaign workers.
+    officer = await bearer(rt, "officer")
+    (notice,) = (await client.get("/api/v1/admin/campaigns", headers=officer)).json()
+    shown = (notice["kind"], notice["system"], notice["status"])
+    assert shown == ("benefit_notice", True, "scheduled")
+    assert "软件著作权扶持" in notice["title"] and "软件著作权扶持" in notice["text"]
+    async with write_transaction(rt.sessions) as session:
+        await start_due(session, utcnow())
+        texts = list(await session.execute(select(Delivery.chat_id, Delivery.text)))
+    assert len(texts) == 1 and texts[0][0] == 77 and "软件著作权扶持" in texts[0][1]
+    notice = (await client.get(f"/api/v1/admin/campaigns/{notice['id']}", headers=officer)).json()
+    assert (notice["status"], notice["stats"]["targeted"]) == ("sending", 1)
     matched = (await client.post(MATCH, json={"profile": {"software_copyrights": 2}})).json()
     assert "software-support" in {i["id"] for i in matched["eligible"]}
 

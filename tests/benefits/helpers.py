@@ -9,7 +9,6 @@ from pathlib import Path
 
 from benefits.seed import seed_pack_rules
 from campaigns.subscribers import subscribe
-from core.notify import Notifier
 from knowledge.ingest import IngestReport, upsert_document
 from knowledge.loaders import read_document, read_meta
 from knowledge.pack import PACK_DIR
@@ -31,22 +30,6 @@ async def matching_runtime(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime
         yield rt
     finally:
         await rt.close()
-
-
-class RecordingSender:
-    """A Telegram sender for the notifier that records (address, text)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def __call__(self, address: str, text: str) -> None:
-        self.sent.append((address, text))
-
-
-def recording_notifier() -> tuple[Notifier, RecordingSender]:
-    notifier, sender = Notifier(), RecordingSender()
-    notifier.register("telegram", sender)
-    return notifier, sender
 
 
 async def add_subscriber(rt: Runtime, chat_id: int, **attributes: object) -> None:

@@ -1,19 +1,26 @@
-"""Rule changes reach the subscribed companies they now fit, once per company per day."""
+"""Rule changes become benefit notices: a system campaign whose deliveries go to exactly
+the subscribed companies a change newly fits, at most one per company per China day."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from benefits.admin import put_one
+from benefits.admin import delete_one, put_one, replace_all
 from benefits.models import BenefitNotification
-from benefits.notify import china_day, notify_rule_changes
+from benefits.notify import china_day, render
 from benefits.profiles import profile_of, save_answers
 from benefits.schema import CompanyProfile, Rule
+from benefits.store import active_rules
+from campaigns import service, store
+from campaigns.models import Campaign, Delivery
 from campaigns.subscribers import unsubscribe
+from campaigns.tg_html import MESSAGE_LIMIT, plain_text
+from core.db import write_transaction
 from policydesk.runtime import Runtime
-from tests.benefits.helpers import add_subscriber, recording_notifier
+from tests.benefits.helpers import add_subscriber
 
 NOON = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 12:00 in China
 
@@ -28,59 +35,168 @@ async def answer(rt: Runtime, chat_id: int, **facts: object) -> None:
         await session.commit()
 
 
-async def test_new_rule_is_told_once_a_day_to_those_it_fits(
+async def notices(rt: Runtime) -> list[Campaign]:
+    async with rt.sessions() as session:
+        query = select(Campaign).where(Campaign.kind == "benefit_notice").order_by(Campaign.id)
+        return list(await session.scalars(query))
+
+
+async def prepare(rt: Runtime, campaign_id: int, now: datetime = NOON) -> None:
+    """What a worker's housekeeping does with a due notice: start it, making its deliveries."""
+    async with write_transaction(rt.sessions) as session:
+        await service.start_campaign(session, campaign_id, now)
+
+
+async def texts(rt: Runtime) -> dict[int, list[str]]:
+    """Every delivery's text by chat."""
+    async with rt.sessions() as session:
+        rows = await session.execute(select(Delivery.chat_id, Delivery.text))
+    out: dict[int, list[str]] = {}
+    for chat_id, text in rows.all():
+        out.setdefault(chat_id, []).append(text)
+    return out
+
+
+async def test_a_change_enqueues_deliveries_for_exactly_the_newly_eligible(
     rt: Runtime, rules_by_id: dict[str, Rule]
 ) -> None:
-    certified, other, opted_out = 1001, 1002, 1003
+    certified, english, other, opted_out, blocked = 1001, 1002, 1003, 1004, 1005
     for chat_id in (certified, other, opted_out):
         await add_subscriber(rt, chat_id)
-    await answer(rt, certified, gbt29490_certified=True)
+    await add_subscriber(rt, english, locale="en")
+    await add_subscriber(rt, blocked, blocked=True)
+    for chat_id in (certified, english, opted_out, blocked):
+        await answer(rt, chat_id, gbt29490_certified=True)
     await answer(rt, other, gbt29490_certified=False)
-    await answer(rt, opted_out, gbt29490_certified=True)
     async with rt.sessions() as session:
         await unsubscribe(session, opted_out)
         await session.commit()
-    notifier, sender = recording_notifier()
     template = rules_by_id["reward-gbt29490-certification"]
+    rule = new_rule(template, "reward-gbt-a", title="贯标<奖励>A & B")
 
-    first = await put_one(rt.sessions, new_rule(template, "reward-gbt-a", title="贯标<奖励>A"), "o")
-    report = await notify_rule_changes(rt.sessions, notifier, first, now=NOON)
-    assert report.sent == [certified]
-    assert [address for address, _ in sender.sent] == [str(certified)]
-    assert "贯标&lt;奖励&gt;A" in sender.sent[0][1]  # titles are escaped for Telegram HTML
+    changes = await put_one(rt.sessions, rule, "officer", now=NOON)
+    assert [c.after for c in changes] == [rule]
+    (notice,) = await notices(rt)
+    # Committed with the rule, due at once, its deliveries not made yet.
+    assert (notice.status, notice.scheduled_at, notice.created_by) == ("scheduled", NOON, "system")
+    assert await texts(rt) == {}
 
-    second = await put_one(rt.sessions, new_rule(template, "reward-gbt-b", title="B"), "o")
-    report = await notify_rule_changes(rt.sessions, notifier, second, now=NOON + timedelta(hours=9))
-    assert report.skipped_today == [certified] and len(sender.sent) == 1
-
-    next_day = NOON + timedelta(days=1)
-    report = await notify_rule_changes(rt.sessions, notifier, second, now=next_day)
-    assert report.sent == [certified] and len(sender.sent) == 2
+    await prepare(rt, notice.id)
+    made = await texts(rt)
+    assert set(made) == {certified, english}
+    (zh_text,) = made[certified]
+    (en_text,) = made[english]
+    assert "贯标&lt;奖励&gt;A &amp; B" in zh_text  # titles are escaped for Telegram HTML
+    assert zh_text == render([rule], "zh")
+    assert en_text == render([rule], "en") and en_text.startswith("New or updated support")
+    plain_text(zh_text, limit=MESSAGE_LIMIT, field_name="text")  # Telegram would parse it
     async with rt.sessions() as session:
-        days = list(await session.scalars(select(BenefitNotification.day)))
-    assert sorted(days) == [china_day(NOON), china_day(next_day)]
+        campaign = await service.get_campaign(session, notice.id)
+        claims = list(await session.scalars(select(BenefitNotification)))
+    assert (campaign.status, campaign.targeted) == ("sending", 2)
+    assert sorted((c.chat_id, c.day, c.rules, c.campaign_id) for c in claims) == [
+        (chat_id, china_day(NOON), ["reward-gbt-a"], notice.id) for chat_id in (certified, english)
+    ]
+
+
+async def test_a_company_hears_of_all_its_new_rules_in_one_message(
+    rt: Runtime, rules_by_id: dict[str, Rule]
+) -> None:
+    both, certified_only = 2001, 2002
+    await add_subscriber(rt, both, above_designated_size=True)
+    await add_subscriber(rt, certified_only, above_designated_size=False)
+    await answer(rt, both, gbt29490_certified=True, patent_applications=0)
+    await answer(rt, certified_only, gbt29490_certified=True, patent_applications=0)
+    async with rt.sessions() as session:
+        current = await active_rules(session)
+    gbt = new_rule(rules_by_id["reward-gbt29490-certification"], "gbt-new", title="贯标新规")
+    zero = new_rule(rules_by_id["fund-zero-patent-elimination"], "zero-new", title="消零新规")
+    await replace_all(rt.sessions, [*current, gbt, zero], "officer", now=NOON)
+    (notice,) = await notices(rt)
+    await prepare(rt, notice.id)
+    made = await texts(rt)
+    assert made == {both: [render([gbt, zero], "zh")], certified_only: [render([gbt], "zh")]}
+
+
+async def test_one_message_per_company_per_day_also_for_concurrent_changes(
+    rt: Runtime, rules_by_id: dict[str, Rule]
+) -> None:
+    chats = [3001, 3002, 3003]
+    for chat_id in chats:
+        await add_subscriber(rt, chat_id)
+        await answer(rt, chat_id, gbt29490_certified=True)
+    template = rules_by_id["reward-gbt29490-certification"]
+    first, second = (new_rule(template, f"gbt-{n}", title=f"贯标{n}") for n in ("a", "b"))
+    await asyncio.gather(
+        put_one(rt.sessions, first, "officer a", now=NOON),
+        put_one(rt.sessions, second, "officer b", now=NOON),
+    )
+    one, two = await notices(rt)
+    # Both notices are prepared at the same moment (two workers, two transactions).
+    await asyncio.gather(prepare(rt, one.id), prepare(rt, two.id))
+    made = await texts(rt)
+    assert sorted(made) == chats
+    assert all(len(texts_of_chat) == 1 for texts_of_chat in made.values())
+    async with rt.sessions() as session:
+        claims = list(await session.scalars(select(BenefitNotification)))
+        campaigns = [await service.get_campaign(session, c.id) for c in (one, two)]
+    assert sorted(c.chat_id for c in claims) == chats
+    assert sum(c.targeted for c in campaigns) == len(chats)
+
+    # The next China day, the next change is told again.
+    third = new_rule(template, "gbt-c", title="贯标c")
+    next_day = NOON + timedelta(days=1)
+    await put_one(rt.sessions, third, "officer", now=next_day)
+    (*_, notice) = await notices(rt)
+    await prepare(rt, notice.id, next_day)
+    made = await texts(rt)
+    assert all(len(made[chat_id]) == 2 for chat_id in chats)
+    assert all(render([third], "zh") in made[chat_id] for chat_id in chats)
+    # Later the same day (China time: 20:00 on the 26th is still the 26th): nobody.
+    await put_one(rt.sessions, new_rule(template, "gbt-d", title="d"), "o", now=next_day)
+    (*_, late) = await notices(rt)
+    await prepare(rt, late.id, next_day + timedelta(hours=8))
+    async with rt.sessions() as session:
+        late = await service.get_campaign(session, late.id)
+    assert late.targeted == 0
 
 
 async def test_a_reworded_rule_that_already_fitted_tells_nobody(
     rt: Runtime, rules_by_id: dict[str, Rule]
 ) -> None:
-    await add_subscriber(rt, 2001)
-    await answer(rt, 2001, gbt29490_certified=True)
-    notifier, sender = recording_notifier()
+    await add_subscriber(rt, 4001)
+    await answer(rt, 4001, gbt29490_certified=True)
     rule = rules_by_id["reward-gbt29490-certification"]
     changes = await put_one(rt.sessions, new_rule(rule, rule.id, title="贯标认证奖励(修订)"), "o")
     assert changes and changes[0].before is not None
-    report = await notify_rule_changes(rt.sessions, notifier, changes, now=NOON)
-    assert report.sent == [] and sender.sent == []
+    (notice,) = await notices(rt)
+    await prepare(rt, notice.id, NOON + timedelta(days=3))
+    assert await texts(rt) == {}
+    async with write_transaction(rt.sessions) as session:
+        assert await store.finish_done(session, NOON + timedelta(days=3)) == [notice.id]
+
+
+async def test_a_rule_removed_before_its_notice_is_not_announced(
+    rt: Runtime, rules_by_id: dict[str, Rule]
+) -> None:
+    await add_subscriber(rt, 5001)
+    await answer(rt, 5001, gbt29490_certified=True)
+    template = rules_by_id["reward-gbt29490-certification"]
+    await put_one(rt.sessions, new_rule(template, "short-lived", title="短命"), "o", now=NOON)
+    assert [c.after for c in await delete_one(rt.sessions, "short-lived", "o")] == [None]
+    notices_made = await notices(rt)
+    assert len(notices_made) == 1  # a removal tells nobody
+    await prepare(rt, notices_made[0].id)
+    assert await texts(rt) == {}
 
 
 async def test_profile_from_the_subscriber_record_is_used(
     rt: Runtime, rules_by_id: dict[str, Rule]
 ) -> None:
-    await add_subscriber(rt, 3001, above_designated_size=True, has_patents=False, county="温县")
-    await answer(rt, 3001, patent_applications=0)
+    await add_subscriber(rt, 6001, above_designated_size=True, has_patents=False, county="温县")
+    await answer(rt, 6001, patent_applications=0)
     async with rt.sessions() as session:
-        profile = await profile_of(session, 3001)
+        profile = await profile_of(session, 6001)
     assert profile.known() == {
         "above_designated_size": True,
         "granted_patents": 0,
@@ -88,25 +204,16 @@ async def test_profile_from_the_subscriber_record_is_used(
         "patent_applications": 0,
         "county": "温县",
     }
-    notifier, _ = recording_notifier()
     zero = rules_by_id["fund-zero-patent-elimination"]
-    changes = await put_one(rt.sessions, new_rule(zero, "zero-county", title="温县消零"), "o")
-    assert (await notify_rule_changes(rt.sessions, notifier, changes, now=NOON)).sent == [3001]
+    await put_one(rt.sessions, new_rule(zero, "zero-county", title="温县消零"), "o", now=NOON)
+    (notice,) = await notices(rt)
+    await prepare(rt, notice.id)
+    assert list(await texts(rt)) == [6001]
 
 
-async def test_a_send_that_never_left_frees_the_day(
-    rt: Runtime, rules_by_id: dict[str, Rule]
-) -> None:
-    await add_subscriber(rt, 4001)
-    await answer(rt, 4001, gbt29490_certified=True)
+def test_a_long_list_stays_within_telegrams_limit(rules_by_id: dict[str, Rule]) -> None:
     template = rules_by_id["reward-gbt29490-certification"]
-    changes = await put_one(rt.sessions, new_rule(template, "reward-x", title="X"), "o")
-    from core.notify import Notifier
-
-    report = await notify_rule_changes(rt.sessions, Notifier(), changes, now=NOON)
-    assert report.failed == [4001]
-    async with rt.sessions() as session:
-        count = await session.scalar(select(func.count()).select_from(BenefitNotification))
-    assert count == 0
-    notifier, _ = recording_notifier()
-    assert (await notify_rule_changes(rt.sessions, notifier, changes, now=NOON)).sent == [4001]
+    many = [new_rule(template, f"r-{i}", title="很长的标题" * 40) for i in range(30)]
+    text = render(many, "zh")
+    plain_text(text, limit=MESSAGE_LIMIT, field_name="text")
+    assert "另有" in text and text.count("<b>") < 30
