@@ -6,8 +6,10 @@ Each call is one write transaction holding, together or not at all:
 - the benefit notice for the companies the change newly fits (``benefits.notify``): a
   campaign the delivery workers pick up, so nothing is lost if this process dies after
   the commit;
-- with ``knowledge``, a new version of the search index, so that /ask answers with the
-  new wording at once here and every other replica switches to it on its next poll.
+- a new version of the search index: with ``knowledge`` built here, so that /ask answers
+  with the new wording as soon as the call returns, every other replica switching to it
+  on its next poll; without, only recorded, and every replica (this one too) builds it
+  on its next poll (``knowledge.service.request_version``).
 
 Usage::
 
@@ -15,10 +17,9 @@ Usage::
     changes = await delete_one(runtime.sessions, "rule-slug", actor, knowledge=runtime.knowledge)
     changes = await replace_all(runtime.sessions, rules, actor, knowledge=runtime.knowledge)
 
-They return the changes (empty when nothing changed: no notice, no rebuild). Without
-``knowledge`` the index is not rebuilt and /ask keeps the old wording until the next
-rebuild: front doors pass the runtime's knowledge base. Invalid rules raise
-``benefits.loading.RulesError``; deleting an unknown rule raises ``core.errors.NotFound``.
+They return the changes (empty when nothing changed: no notice, no new index). Invalid
+rules raise ``benefits.loading.RulesError``; deleting an unknown rule raises
+``core.errors.NotFound``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from benefits.notify import enqueue_notice
 from benefits.schema import Rule
 from benefits.store import RuleChange, delete_rule, put_rule, replace_rules
 from core.db import write_transaction
-from knowledge.service import KnowledgeBase
+from knowledge.service import KnowledgeBase, request_version
 
 Sessions = async_sessionmaker[AsyncSession]
 Write = Callable[[AsyncSession], Awaitable[list[RuleChange]]]
@@ -47,6 +48,8 @@ async def _apply(
             await enqueue_notice(session, changes, now)
             if knowledge is not None:
                 await knowledge.rebuild(session)
+            else:
+                await request_version(session)
     return changes
 
 

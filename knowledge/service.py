@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from knowledge.answer import Answer, compose
-from knowledge.build import Progress, build_indexes, collect_entries, embed_entries, manifest_for
+from knowledge.build import (
+    Progress,
+    build_indexes,
+    collect_entries,
+    content_hash,
+    embed_entries,
+    manifest_for,
+)
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.index.store import LoadedIndex, new_version, prune_versions, read_index, write_index
 from knowledge.models import IndexVersion
@@ -23,6 +30,33 @@ from knowledge.search import Hit, Searcher
 from knowledge.threads import pin_threads
 
 log = logging.getLogger(__name__)
+
+
+async def request_version(session: AsyncSession) -> str | None:
+    """Record a new index version of the current content without building it here.
+
+    For writers that hold no knowledge base (the admin UI's rule pages): every replica,
+    the writer's own included, finds the version missing on its disk at its next poll and
+    builds it, as it does for a version another replica built. Model and dimension are the
+    newest version's (one model per deployment). None when no index was ever built: the
+    start-up build will take the content as it is then.
+    """
+    newest = await session.scalar(select(IndexVersion).order_by(IndexVersion.id.desc()).limit(1))
+    if newest is None:
+        return None
+    entries = await collect_entries(session)
+    version = new_version()
+    session.add(
+        IndexVersion(
+            version=version,
+            embedding_model=newest.embedding_model,
+            dimension=newest.dimension,
+            entries=len(entries),
+            content_hash=content_hash(entries),
+        )
+    )
+    await session.flush()
+    return version
 
 
 @dataclass

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from benefits.admin import delete_one, put_one
 from benefits.schema import Rule
 from benefits.seed import read_pack_rules
 from core.tokens import create_token
@@ -90,3 +91,21 @@ async def test_an_edited_rule_is_answered_in_its_new_wording_and_a_deleted_one_i
     assert "星火" not in body["answer"]
     assert await IndexRefresher(other, runtime.sessions, 1.0).check() is True
     assert f"rule:{RULE}" not in rule_items(other)
+
+
+async def test_a_write_without_a_knowledge_base_reaches_ask_at_the_next_poll(
+    runtime: Runtime,
+) -> None:
+    """The admin UI writes with the session factory only: the version is recorded, and
+    the refresher of every replica (this one too) builds and loads it."""
+    (old,) = [r for r in await read_pack_rules() if r.id == RULE]
+    edited = Rule.model_validate({**old.to_data(), "benefit": "贯标认证企业另享月光奖励礼包。"})
+    version = runtime.knowledge.version
+    assert [c.after for c in await put_one(runtime.sessions, edited, "admin ui")] == [edited]
+    assert runtime.knowledge.version == version  # not built in the call
+    assert await IndexRefresher(runtime.knowledge, runtime.sessions, 1.0).check() is True
+    hits = runtime.knowledge.search("贯标认证月光奖励礼包")
+    assert hits[0].entry.item == f"rule:{RULE}" and hits[0].entry.text == edited.benefit
+    await delete_one(runtime.sessions, RULE, "admin ui")
+    assert await IndexRefresher(runtime.knowledge, runtime.sessions, 1.0).check() is True
+    assert f"rule:{RULE}" not in rule_items(runtime.knowledge)
