@@ -10,15 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app
 from benefits.admin import delete_one, put_one
 from benefits.schema import Rule
 from benefits.seed import read_pack_rules
-from core.tokens import create_token
 from knowledge.embedding import Embedder
 from knowledge.refresher import IndexRefresher
 from knowledge.service import KnowledgeBase
 from policydesk.runtime import Runtime
+from tests.clients import api_client, bearer
 from tests.conftest import make_settings
 
 RULE = "reward-gbt29490-certification"
@@ -27,18 +26,8 @@ ASK = "/api/v1/ask"
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=runtime)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
-
-
-async def admin_headers(rt: Runtime) -> dict[str, str]:
-    async with rt.sessions() as session:
-        _, secret = await create_token(session, "admin", "rules admin")
-        await session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+    async with api_client(runtime, start=True) as client:
+        yield client
 
 
 def rule_items(kb: KnowledgeBase) -> set[str]:
@@ -54,7 +43,7 @@ async def test_the_first_index_already_holds_the_seeded_rules(runtime: Runtime) 
 async def test_an_edited_rule_is_answered_in_its_new_wording_and_a_deleted_one_is_gone(
     client: httpx.AsyncClient, runtime: Runtime, tmp_path: Path, embedder: Embedder
 ) -> None:
-    admin = await admin_headers(runtime)
+    admin = await bearer(runtime, "admin")
     (old,) = [r for r in await read_pack_rules() if r.id == RULE]
     edited = Rule.model_validate(
         {
