@@ -4,21 +4,33 @@ Every send needs two durable writes: ``inflight`` before the request (so a crash
 an unknown row, never a resend) and the outcome after it. Committing each on its own
 would make the database the bottleneck; the journal instead gathers what concurrent sends
 queued while the previous commit ran and writes it all in one transaction.
+
+Final outcomes are counted in ``policydesk_deliveries_total`` once their transaction has
+committed, so the figures follow the rows: a retry waiting for its next attempt is not
+counted, a commit that failed (and is tried again) is not counted twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from campaigns import store
+from campaigns.models import DeliveryStatus
 from campaigns.store import Change
+from core import metrics
 from core.db import utcnow, write_transaction
 
 log = logging.getLogger(__name__)
+FINAL: dict[str, metrics.DeliveryOutcome] = {
+    DeliveryStatus.SENT: "sent",
+    DeliveryStatus.BLOCKED: "blocked",
+    DeliveryStatus.FAILED: "failed",
+}
 
 
 class Journal:
@@ -93,10 +105,20 @@ class Journal:
                 self._idle.set()
 
     async def _commit(self, ids: list[int], changes: list[Change]) -> set[int]:
+        blocked = 0
         async with write_transaction(self._sessions) as session:
-            await store.record(session, self._worker, changes)
+            written = await store.record(session, self._worker, changes)
             go: set[int] = set()
             if ids:
-                go = set(await store.admit(session, self._worker, ids, utcnow(), self._lease))
+                sendable, blocked = await store.admit(
+                    session, self._worker, ids, utcnow(), self._lease
+                )
+                go = set(sendable)
         self.commits += 1
+        outcomes = Counter(FINAL[c.status] for c in written if c.status in FINAL)
+        # Subscribers known to have blocked the bot are closed before their request.
+        outcomes["blocked"] += blocked
+        for outcome, count in outcomes.items():
+            if count:
+                metrics.record_delivery(outcome, count)
         return go

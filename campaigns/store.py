@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import OPEN_DELIVERY, Campaign, CampaignStatus, Delivery, DeliveryStatus
@@ -73,11 +73,12 @@ async def claim(
 
 async def admit(
     session: AsyncSession, worker: str, ids: Sequence[int], now: datetime, lease: timedelta
-) -> list[int]:
+) -> tuple[list[int], int]:
     """Move this worker's claimed rows to ``inflight`` when they may still be sent.
 
     Honours what happened since the snapshot: unsubscribed → skipped, blocked → blocked,
-    campaign paused → back to pending, cancelled → cancelled. Returns the ids to send now.
+    campaign paused → back to pending, cancelled → cancelled. Returns the ids to send now
+    and the number of deliveries closed as blocked.
     """
     rows = (
         await session.execute(
@@ -102,6 +103,7 @@ async def admit(
         moves.setdefault(target, []).append(delivery_id)
     mine = and_(Delivery.status == S.CLAIMED, Delivery.worker == worker)
     go: list[int] = []
+    closed_blocked = 0
     for target, target_ids in moves.items():
         stmt = update(Delivery).where(Delivery.id.in_(target_ids), mine)
         if target == S.INFLIGHT:
@@ -117,16 +119,33 @@ async def admit(
         elif target == S.PENDING:
             await session.execute(stmt.values(status=S.PENDING, worker=None, lease_until=None))
         else:
-            await session.execute(
+            closed = await session.execute(
                 stmt.values(status=target, finished_at=now, lease_until=None, error="not sent")
             )
-    return go
+            if target == S.BLOCKED:
+                closed_blocked = int(closed.rowcount or 0)  # type: ignore[attr-defined]
+    return go, closed_blocked
 
 
-async def record(session: AsyncSession, worker: str, changes: Sequence[Change]) -> None:
-    """Record outcomes of this worker's sends (also over ``unknown``: the truth wins)."""
+async def record(session: AsyncSession, worker: str, changes: Sequence[Change]) -> list[Change]:
+    """Record outcomes of this worker's sends (also over ``unknown``: the truth wins).
+
+    Returns the changes written: those whose row this worker still holds."""
     if not changes:
-        return
+        return []
+    # Locked, so that what is returned is exactly what the UPDATE below changes.
+    held = set(
+        await session.scalars(
+            select(Delivery.id)
+            .where(
+                Delivery.id.in_([c.id for c in changes]),
+                Delivery.worker == worker,
+                Delivery.status.in_([S.INFLIGHT, S.UNKNOWN]),
+            )
+            .order_by(Delivery.id)
+            .with_for_update()
+        )
+    )
     params: list[dict[str, Any]] = [
         {
             "b_id": c.id,
@@ -172,6 +191,7 @@ async def record(session: AsyncSession, worker: str, changes: Sequence[Change]) 
             .values(blocked=True, blocked_at=changes[0].at)
             .execution_options(synchronize_session=False)
         )
+    return [c for c in changes if c.id in held]
 
 
 async def release(session: AsyncSession, worker: str, ids: Sequence[int]) -> None:
@@ -256,6 +276,19 @@ async def has_claimable(session: AsyncSession, now: datetime) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+async def queue_depth(session: AsyncSession) -> int:
+    """Read-only: deliveries of sending campaigns not sent yet (pending or claimed)."""
+    count = await session.scalar(
+        select(func.count(Delivery.id))
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(
+            Delivery.status.in_([S.PENDING, S.CLAIMED]),
+            Campaign.status == CampaignStatus.SENDING,
+        )
+    )
+    return int(count or 0)
 
 
 async def has_open_work(session: AsyncSession) -> bool:

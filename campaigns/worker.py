@@ -27,6 +27,7 @@ from campaigns.port import MessagePort, Outcome, OutgoingMessage
 from campaigns.ratelimit import LocalRateLimiter, RateLimiter
 from campaigns.sender import RetryPolicy, decide
 from campaigns.store import Claimed
+from core import metrics
 from core.db import utcnow, write_transaction
 
 log = logging.getLogger(__name__)
@@ -104,21 +105,26 @@ class Worker:
             await self.journal.close()
 
     async def housekeeping(self) -> None:
-        """Start due scheduled campaigns, reap expired leases, close finished campaigns."""
+        """Start due scheduled campaigns, reap expired leases, close finished campaigns;
+        publish the number of deliveries waiting."""
         now = utcnow()
         async with self.sessions() as session:
             if not await store.needs_housekeeping(session, now):
+                metrics.set_queue_depth(0)  # nothing is sending
                 return
         async with write_transaction(self.sessions) as session:
             await service.start_due(session, now)
             released, lost = await store.reap(session, now)
             done = await store.finish_done(session, now)
         if lost:
+            metrics.record_delivery("unknown", lost)
             log.warning("%d deliveries were in flight on a lost worker: counted unknown", lost)
         if released:
             log.info("%d claimed deliveries of a lost worker returned to the queue", released)
         for campaign_id in done:
             log.info("campaign %d done", campaign_id)
+        async with self.sessions() as session:
+            metrics.set_queue_depth(await store.queue_depth(session))
 
     async def _open_work(self) -> bool:
         async with self.sessions() as session:

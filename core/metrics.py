@@ -52,12 +52,13 @@ INDEX_SWITCHES = Counter(
 )
 DELIVERIES = Counter(
     f"{PREFIX}deliveries_total",
-    "Campaign deliveries by outcome: sent, failed, blocked, unknown",
+    "Campaign deliveries closed, by outcome: sent, failed, blocked, unknown (in flight on "
+    "a lost worker; should that worker still report the result, it is counted too)",
     ["outcome"],
 )
 DELIVERY_QUEUE_DEPTH = Gauge(
     f"{PREFIX}delivery_queue_depth",
-    "Deliveries waiting to be sent, as last counted by a worker",
+    "Deliveries of sending campaigns not sent yet, as last counted by a worker",
     multiprocess_mode="livemostrecent",
 )
 BACKGROUND_ERRORS = Counter(
@@ -73,12 +74,12 @@ def record_question(channel: str, answered: bool) -> None:
 
 
 def record_delivery(outcome: DeliveryOutcome, count: int = 1) -> None:
-    """For the campaign sender: one call per delivery outcome (or a batch of them)."""
+    """For the campaign worker: deliveries closed with ``outcome``, once committed."""
     DELIVERIES.labels(outcome=outcome).inc(count)
 
 
 def set_queue_depth(depth: int) -> None:
-    """For the campaign worker: the number of deliveries still pending."""
+    """For the campaign worker: the number of deliveries still to send."""
     DELIVERY_QUEUE_DEPTH.set(depth)
 
 
