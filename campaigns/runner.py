@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from campaigns.ratelimit import DatabaseRateLimiter, LocalRateLimiter, RateLimiter, RedisRateLimiter
 from campaigns.sender import RetryPolicy
 from campaigns.worker import Worker, WorkerConfig
+from core import metrics
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,18 +70,27 @@ async def run_worker(
     *,
     until_idle: bool = False,
 ) -> None:
-    """Run one worker until SIGINT/SIGTERM (or idle); in-flight sends finish first."""
+    """Run one worker until SIGINT/SIGTERM (or idle): in-flight sends finish, claimed ones
+    not sent yet go back to the queue. With ``POLICYDESK_WORKER_METRICS_PORT`` its metrics
+    are served on that port meanwhile."""
     worker = build_worker(settings, engine, sessions)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    log.info("worker %s started (%.1f msg/s per bot token)", worker.name, worker.config.rate)
-    try:
-        await worker.run(stop, until_idle=until_idle)
-    finally:
-        await close_worker(worker)
+    with contextlib.ExitStack() as exposition:
+        if settings.worker_metrics_port:
+            port = exposition.enter_context(
+                metrics.http_exposition(settings.host, settings.worker_metrics_port)
+            )
+            log.info("worker metrics at http://%s:%d/metrics", settings.host, port)
+        log.info("worker %s started (%.1f msg/s per bot token)", worker.name, worker.config.rate)
+        try:
+            await worker.run(stop, until_idle=until_idle)
+        finally:
+            await close_worker(worker)
+        log.info("worker %s stopped", worker.name)
 
 
 @contextlib.asynccontextmanager

@@ -9,15 +9,19 @@ up); each worker then writes its values there and ``render`` merges them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     generate_latest,
+    start_http_server,
 )
 from prometheus_client import multiprocess as _multiprocess
 
@@ -100,13 +104,31 @@ def record_background_error(task: str) -> None:
     BACKGROUND_ERRORS.labels(task=task).inc()
 
 
-def render() -> bytes:
-    """The exposition text: this process's registry, or all workers' when multi-process."""
+def _registry() -> CollectorRegistry:
+    """This process's registry, or one merging all workers' files when multi-process."""
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()
         _multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry)
-    return generate_latest()
+        return registry
+    return REGISTRY
+
+
+def render() -> bytes:
+    """The exposition text: this process's figures, or all workers' when multi-process."""
+    return generate_latest(_registry())
+
+
+@contextmanager
+def http_exposition(host: str, port: int) -> Iterator[int]:
+    """Serve the exposition at ``http://host:port/metrics`` from a thread while the block
+    runs (processes without a web server of their own: ``policydesk worker``); the port."""
+    server, thread = start_http_server(port, host, registry=_registry())
+    try:
+        yield int(server.server_port)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 def mark_process_dead(pid: int) -> None:

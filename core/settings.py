@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(60.0, gt=0)
     delivery_max_attempts: int = Field(5, ge=1)
     worker_in_process: bool = Field(True, description="`serve` runs a delivery worker too")
+    worker_metrics_port: int = Field(
+        0, ge=0, le=65535, description="`policydesk worker` serves /metrics here on HOST; 0: off"
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

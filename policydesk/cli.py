@@ -170,8 +170,10 @@ async def cmd_create_officer(rt: Runtime, args: argparse.Namespace) -> int:
 
 async def cmd_worker(rt: Runtime, args: argparse.Namespace) -> int:
     from campaigns.runner import run_worker
+    from core.logs import configure_logging
 
-    logging.getLogger("campaigns").setLevel(logging.INFO)
+    # A long-running service like `serve`: its log lines in the configured format.
+    configure_logging(rt.settings.log_format, rt.settings.log_level)
     await run_worker(rt.settings, rt.engine, rt.sessions, until_idle=args.until_idle)
     return 0
 

@@ -175,3 +175,35 @@ def test_systemd_unit_verifies(unit: str, tmp_path: Path) -> None:
     env_file = (DEPLOY / "systemd" / "policydesk.env").read_text("utf-8")
     names = re.findall(r"^(POLICYDESK_\w+)=", env_file, flags=re.M)
     assert names and set(names) <= SETTING_NAMES
+
+
+def test_workers_deliver_and_serve_their_metrics_where_they_are_scraped() -> None:
+    # k8s: the API pods leave delivery to the worker Deployment, whose pods serve /metrics
+    # on the port their annotations and container port name.
+    (config,) = by_kind("ConfigMap")
+    assert config["data"]["POLICYDESK_WORKER_IN_PROCESS"] == "false"
+    worker = deployment("worker")["spec"]["template"]
+    (container,) = worker["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    port = int(env["POLICYDESK_WORKER_METRICS_PORT"])
+    assert {p["name"]: p["containerPort"] for p in container["ports"]} == {"metrics": port}
+    annotations = worker["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert int(annotations["prometheus.io/port"]) == port
+    # compose: the same for the api and worker services.
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))["services"]
+    assert services["api"]["environment"]["POLICYDESK_WORKER_IN_PROCESS"] == "false"
+    worker_env = services["worker"]["environment"]
+    assert (
+        worker_env["POLICYDESK_DATABASE_URL"]
+        == services["api"]["environment"]["POLICYDESK_DATABASE_URL"]
+    )
+    assert [str(worker_env["POLICYDESK_WORKER_METRICS_PORT"])] == services["worker"]["expose"]
+    # systemd: the shared environment file.
+    lines = (DEPLOY / "systemd" / "policydesk.env").read_text("utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if line.startswith("POLICYDESK_"))
+    settings = Settings(
+        worker_in_process=values["POLICYDESK_WORKER_IN_PROCESS"],  # type: ignore[arg-type]
+        worker_metrics_port=values["POLICYDESK_WORKER_METRICS_PORT"],  # type: ignore[arg-type]
+    )
+    assert settings.worker_in_process is False and settings.worker_metrics_port > 0
