@@ -146,31 +146,38 @@ class Worker:
         return batch
 
     async def _dispatch(self, batch: list[Claimed], stop: asyncio.Event) -> None:
+        """Send the claimed batch at the pace allowed; on ``stop``, give back at once what
+        has not been handed to a send yet (others claim it without waiting for the lease)."""
         for index, item in enumerate(batch):
-            if stop.is_set():
+            if not await self._paced(item, stop):
                 async with write_transaction(self.sessions) as session:
                     await store.release(session, self.name, [c.id for c in batch[index:]])
+                log.info("stopping: %d claimed deliveries released", len(batch) - index)
                 return
-            await self._wait_for_slot()
-            chat_wait = await self.chat_limiter.reserve(
-                f"{self.port.bot_key}:chat:{item.chat_id}", 1, self.config.chat_interval
-            )
-            if chat_wait > 0:
-                await asyncio.sleep(chat_wait)
             await self._gate.acquire()
             task = asyncio.create_task(self._deliver(item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _wait_for_slot(self) -> None:
-        """Sleep until this worker's next reserved global slot."""
+    async def _paced(self, item: Claimed, stop: asyncio.Event) -> bool:
+        """Wait for the next global slot and for the chat's spacing; False once stopping."""
+        if stop.is_set() or not await self._wait_for_slot(stop):
+            return False
+        chat_wait = await self.chat_limiter.reserve(
+            f"{self.port.bot_key}:chat:{item.chat_id}", 1, self.config.chat_interval
+        )
+        return await _sleep(chat_wait, stop)
+
+    async def _wait_for_slot(self, stop: asyncio.Event) -> bool:
+        """Sleep until this worker's next reserved global slot; False if stopped meanwhile."""
         loop = asyncio.get_running_loop()
         interval = 1.0 / self.config.rate
         while True:
             now = loop.time()
             if self._hold_until > now:
                 self._slots.clear()
-                await asyncio.sleep(self._hold_until - now)
+                if not await _sleep(self._hold_until - now, stop):
+                    return False
                 continue
             # A slot left unused for longer than one interval is gone: using it late
             # would burst against the slots other workers reserved since.
@@ -185,10 +192,10 @@ class Worker:
             # slots together at a chunk boundary. Locally, never closer than one interval.
             slot = max(self._slots.popleft(), self._last_slot + interval)
             self._last_slot = slot
-            if slot > now:
-                await asyncio.sleep(slot - now)
+            if not await _sleep(slot - now, stop):
+                return False
             if self._hold_until <= loop.time():
-                return
+                return True
 
     async def _deliver(self, item: Claimed) -> None:
         try:
@@ -221,3 +228,13 @@ class Worker:
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await self.journal.flush()
+
+
+async def _sleep(seconds: float, stop: asyncio.Event) -> bool:
+    """Sleep ``seconds`` unless ``stop`` is set first; whether to go on."""
+    if seconds > 0 and not stop.is_set():
+        # asyncio.timeout wakes as promptly as asyncio.sleep (wait_for would add a task).
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await stop.wait()
+    return not stop.is_set()

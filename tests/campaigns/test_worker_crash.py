@@ -1,5 +1,6 @@
-"""A worker process killed (SIGKILL) mid-campaign and a new one started: nobody gets the
-campaign twice, nobody eligible is skipped, the sends that were in flight count unknown."""
+"""Worker processes stopped mid-campaign and new ones started: nobody gets the campaign
+twice, nobody eligible is skipped. Killed (SIGKILL), the sends that were in flight count
+unknown; stopped (SIGTERM), a worker finishes its sends and gives back its claims at once."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def spawn_worker(
-    db_url: str, base_url: str, data: Path, *extra: str, rate: int = 100
+    db_url: str, base_url: str, data: Path, *extra: str, rate: int = 100, lease: float = 2
 ) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
@@ -32,12 +33,25 @@ async def spawn_worker(
         "POLICYDESK_BOT_TOKEN": DEFAULT_TOKEN,
         "POLICYDESK_TELEGRAM_API_BASE": base_url,
         "POLICYDESK_SEND_RATE": str(rate),
-        "POLICYDESK_DELIVERY_LEASE_SECONDS": "2",
+        "POLICYDESK_DELIVERY_LEASE_SECONDS": str(lease),
         "POLICYDESK_REDIS_URL": "",
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "policydesk", "worker", *extra, cwd=ROOT, env=env
     )
+
+
+async def wait_for_sends(emu: BotAPIEmulator, count: int) -> None:
+    for _ in range(1200):  # up to ~2 minutes for a slow interpreter start
+        if sum(1 for c in emu.requests if c.method == "sendMessage") >= count:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"fewer than {count} sends")
+
+
+def sent_chats(emu: BotAPIEmulator) -> Counter[int]:
+    """How many messages each chat has received."""
+    return Counter(int(c.chat_id) for c in emu.sent(method="sendMessage"))  # type: ignore[arg-type]
 
 
 async def test_killed_worker_resumes_without_duplicates_or_gaps(
@@ -50,16 +64,13 @@ async def test_killed_worker_resumes_without_duplicates_or_gaps(
     # Answers take 0.3 s, so about 30 requests are on the wire when the worker dies.
     async with BotAPIEmulator(rate_limits=RateLimits(per_chat_per_second=1), latency=0.3) as emu:
         first = await spawn_worker(db_url, emu.base_url, tmp_path)
-        for _ in range(1200):  # up to ~2 minutes for a slow interpreter start
-            if sum(1 for c in emu.requests if c.method == "sendMessage") >= 100:
-                break
-            await asyncio.sleep(0.1)
+        await wait_for_sends(emu, 100)
         first.send_signal(signal.SIGKILL)
         await first.wait()
-        before = Counter(int(c.chat_id) for c in emu.sent(method="sendMessage"))  # type: ignore[arg-type]
+        before = sent_chats(emu)
         second = await spawn_worker(db_url, emu.base_url, tmp_path, "--until-idle")
         assert await asyncio.wait_for(second.wait(), 300) == 0
-        delivered = Counter(int(c.chat_id) for c in emu.sent(method="sendMessage"))  # type: ignore[arg-type]
+        delivered = sent_chats(emu)
     statuses = await delivery_statuses(sessions, campaign_id)
     async with sessions() as session:
         campaign = await service.get_campaign(session, campaign_id)
@@ -76,6 +87,35 @@ async def test_killed_worker_resumes_without_duplicates_or_gaps(
     assert 0 < len(unknown) <= 100  # the in-flight ones, not the rest of the claim
     assert campaign.status == "done"
     assert (stats.sent, stats.unknown) == (len(sent), len(unknown))
+
+
+async def test_sigterm_finishes_sends_and_releases_claims_at_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(db_url)
+    sessions = create_session_factory(engine)
+    chats = await add_subscribers(sessions, 400)
+    campaign_id = await start_campaign(sessions)
+    # A ten-minute lease: nothing here may wait for one to expire.
+    async with BotAPIEmulator(rate_limits=RateLimits(per_chat_per_second=1), latency=0.3) as emu:
+        first = await spawn_worker(db_url, emu.base_url, tmp_path, rate=50, lease=600)
+        await wait_for_sends(emu, 60)
+        first.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(first.wait(), 120) == 0
+        by_first = sent_chats(emu)
+        left = await delivery_statuses(sessions, campaign_id)
+        second = await spawn_worker(db_url, emu.base_url, tmp_path, "--until-idle", lease=600)
+        assert await asyncio.wait_for(second.wait(), 300) == 0
+        delivered = sent_chats(emu)
+    statuses = await delivery_statuses(sessions, campaign_id)
+    await engine.dispose()
+
+    # Nothing claimed or in flight is left behind, and no send's fate is unknown.
+    assert set(left.values()) == {"sent", "pending"}
+    assert {chat for chat, status in left.items() if status == "sent"} == set(by_first)
+    assert 0 < len(by_first) < len(chats)  # the stop really came mid-campaign
+    assert delivered == dict.fromkeys(chats, 1)  # everyone, once
+    assert set(statuses.values()) == {"sent"}
 
 
 @pytest.mark.parametrize(
