@@ -25,7 +25,6 @@ from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
 _live: dict[int, tuple[str, int, int]] = {}
-_tasks: set[asyncio.Task[None]] = set()
 
 
 class IngestJob(Base):
@@ -117,13 +116,21 @@ async def _run(
             if job is None:
                 return
             await run_inline(session, kb, job, data, meta)
+    except asyncio.CancelledError:
+        log.warning("ingest job %s stopped by a shutdown before it finished", job_id)
+        await _fail(sessions, job_id, "stopped by a server shutdown; upload the file again")
+        raise
     except Exception as exc:
         log.exception("ingest job %s failed", job_id)
-        async with write_transaction(sessions) as session:
-            job = await session.get(IngestJob, job_id)
-            if job is not None:
-                job.status, job.message, job.finished_at = "failed", str(exc), utcnow()
-        _live.pop(job_id, None)
+        await _fail(sessions, job_id, str(exc))
+
+
+async def _fail(sessions: async_sessionmaker[AsyncSession], job_id: int, message: str) -> None:
+    _live.pop(job_id, None)
+    async with write_transaction(sessions) as session:
+        job = await session.get(IngestJob, job_id)
+        if job is not None:
+            job.status, job.message, job.finished_at = "failed", message, utcnow()
 
 
 def run_in_background(
@@ -133,10 +140,9 @@ def run_in_background(
     data: bytes,
     meta: dict[str, Any],
 ) -> None:
-    """Start the job on this process's event loop; the caller must have committed the job."""
-    task = asyncio.get_running_loop().create_task(_run(sessions, kb, job_id, data, meta))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    """Start the job among the process's background tasks (a shutdown lets it finish or
+    marks it failed); the caller must have committed the job."""
+    kb.background.start_job(f"ingest-job-{job_id}", _run(sessions, kb, job_id, data, meta))
 
 
 async def get_job(session: AsyncSession, job_id: int) -> IngestJob:

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.background import BackgroundTasks
 from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from knowledge.answer import Answer, compose
@@ -71,6 +72,8 @@ class KnowledgeBase:
     settings: Settings
     embedder: Embedder | None = None
     searcher: Searcher | None = None
+    # Ingest jobs run here: the process's background tasks once a runtime owns this base.
+    background: BackgroundTasks = field(default_factory=BackgroundTasks)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property

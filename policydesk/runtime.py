@@ -43,6 +43,10 @@ class Runtime:
     redis: Redis | None = None
     background: BackgroundTasks = field(default_factory=BackgroundTasks)
 
+    def __post_init__(self) -> None:
+        # Background uploads are ingest jobs of this process: stopped with it.
+        self.knowledge.background = self.background
+
     async def close(self) -> None:
         await self.background.stop(self.settings.shutdown_timeout)
         if self.redis is not None:

@@ -49,3 +49,31 @@ async def test_stop_gives_up_on_a_task_that_ignores_cancellation() -> None:
     gate.set()
     task.cancel()
     await asyncio.wait([task], timeout=1)
+
+
+async def test_stop_cancels_loops_at_once_and_lets_jobs_finish() -> None:
+    tasks = BackgroundTasks()
+    events: list[str] = []
+    gate = asyncio.Event()
+
+    async def refresher() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            events.append("loop stopped")
+
+    async def ingest() -> None:
+        await gate.wait()
+        events.append("job done")
+
+    tasks.start("refresher", refresher())
+    job = tasks.start_job("ingest-job-1", ingest())
+    assert tasks.names == ["refresher", "ingest-job-1"]
+    stopping = asyncio.create_task(tasks.stop(grace=60))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert events == ["loop stopped"] and not stopping.done()
+    gate.set()
+    await stopping
+    assert events == ["loop stopped", "job done"] and not job.cancelled()
+    assert tasks.names == []

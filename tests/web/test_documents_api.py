@@ -4,9 +4,13 @@ size limits."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
+import pytest
 
+from knowledge import ingest_jobs
+from policydesk.runtime import Runtime
 from tests.web.conftest import open_web_chat
 
 NEW_POLICY = """焦作市数据知识产权登记试点办法
@@ -63,6 +67,58 @@ async def test_background_upload_reports_progress_until_done(
         await asyncio.sleep(0.05)
     assert seen[-1] == "done", job
     assert job["done"] == job["total"] and job["result"]["version"]
+
+
+async def _job(client: httpx.AsyncClient, headers: dict[str, str], job_id: int) -> dict:
+    return (await client.get(f"/api/v1/admin/ingest-jobs/{job_id}", headers=headers)).json()
+
+
+async def test_shutdown_lets_a_background_upload_finish_or_marks_it_failed(
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    web_runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = asyncio.Event()
+    ingest = ingest_jobs.ingest_bytes
+
+    async def held(*args: Any, **kwargs: Any) -> Any:  # the job waits for the test
+        await gate.wait()
+        return await ingest(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_jobs, "ingest_bytes", held)
+
+    async def upload(name: str) -> int:
+        files = {"file": (name, NEW_POLICY.encode("utf-8"), "text/plain")}
+        response = await client.post(
+            "/api/v1/admin/documents?background=true", files=files, headers=admin_headers
+        )
+        assert response.status_code == 202
+        job_id: int = response.json()["id"]
+        assert f"ingest-job-{job_id}" in web_runtime.background.names
+        return job_id
+
+    # A job running when the shutdown begins is waited for.
+    finishing = await upload("data-ip.txt")
+    stopping = asyncio.create_task(web_runtime.background.stop(grace=120))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not stopping.done()
+    gate.set()
+    await stopping
+    assert (await _job(client, admin_headers, finishing))["status"] == "done"
+
+    # One that cannot finish in its share of the grace time is stopped and says so.
+    gate.clear()
+    stopped = await upload("data-ip-2.txt")
+    await web_runtime.background.stop(grace=0.2)
+    for _ in range(600):  # polls until its clean-up has written the row
+        job = await _job(client, admin_headers, stopped)
+        if job["status"] != "queued":
+            break
+        await asyncio.sleep(0.05)
+    assert job["status"] == "failed" and "shutdown" in job["message"], job
+    assert web_runtime.background.names == []
 
 
 async def test_bad_files_are_refused_with_their_name_and_problem(
