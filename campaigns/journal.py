@@ -30,6 +30,7 @@ FINAL: dict[str, metrics.DeliveryOutcome] = {
     DeliveryStatus.SENT: "sent",
     DeliveryStatus.BLOCKED: "blocked",
     DeliveryStatus.FAILED: "failed",
+    DeliveryStatus.UNKNOWN: "unknown",  # the answer was lost: perhaps delivered
 }
 
 

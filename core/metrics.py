@@ -56,8 +56,9 @@ INDEX_SWITCHES = Counter(
 )
 DELIVERIES = Counter(
     f"{PREFIX}deliveries_total",
-    "Campaign deliveries closed, by outcome: sent, failed, blocked, unknown (in flight on "
-    "a lost worker; should that worker still report the result, it is counted too)",
+    "Campaign deliveries closed, by outcome: sent, failed, blocked, unknown (the answer was "
+    "lost, or the send was in flight on a lost worker; should that worker still report "
+    "the result, it is counted too)",
     ["outcome"],
 )
 DELIVERY_QUEUE_DEPTH = Gauge(

@@ -1,5 +1,6 @@
 """Delivery figures on ``/metrics``: every closed delivery counted once under its outcome,
-retries only when they end, deliveries reaped as unknown, and the queue depth."""
+retries only when they end, lost answers and deliveries reaped as unknown, and the queue
+depth."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ async def test_a_run_against_the_emulator_counts_each_final_outcome_once(
 ) -> None:
     chats = await add_subscribers(sessions, 40)
     blocked_on_telegram = set(chats[1:5])
-    rejected, flaky, throttled, left_before_turn = chats[5], chats[6], chats[7], chats[8]
+    rejected, flaky, throttled, left_before_turn, lost = chats[5:10]
     campaign_id = await start_campaign(sessions)
     async with sessions() as session:  # blocked the bot (seen by the bot) after the start
         await session.execute(
@@ -78,6 +79,8 @@ async def test_a_run_against_the_emulator_counts_each_final_outcome_once(
         emu.inject("sendMessage", status=400, chat_id=rejected, description="Bad Request: no")
         emu.inject("sendMessage", status=500, chat_id=flaky, times=2)  # sent on attempt 3
         emu.inject("sendMessage", status=429, chat_id=throttled, retry_after=1)
+        # Delivered, but the connection drops before the answer: counted unknown at once.
+        emu.inject("sendMessage", status=None, chat_id=lost, delivered=True)
         port = TelegramPort(make_bot(emulator_settings(emu.base_url)))
         worker = Worker(sessions, port, LocalRateLimiter(), WorkerConfig(rate=200, poll=0.05))
         before = await figures(scrape)
@@ -98,8 +101,9 @@ async def test_a_run_against_the_emulator_counts_each_final_outcome_once(
     assert [c.status for c in flaky_calls] == [500, 500, 200]  # two retries before the end
     assert statuses[throttled] == statuses[flaky] == "sent"
     assert statuses[rejected] == "failed" and statuses[left_before_turn] == "blocked"
-    assert delta(after, before) == {"sent": 34, "blocked": 5, "failed": 1, "unknown": 0}
-    assert (stats.sent, stats.blocked, stats.failed, stats.unknown) == (34, 5, 1, 0)
+    assert statuses[lost] == "unknown"
+    assert delta(after, before) == {"sent": 33, "blocked": 5, "failed": 1, "unknown": 1}
+    assert (stats.sent, stats.blocked, stats.failed, stats.unknown) == (33, 5, 1, 1)
     assert after["depth"] == 0
 
 
