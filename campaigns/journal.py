@@ -108,7 +108,7 @@ class Journal:
     async def _commit(self, ids: list[int], changes: list[Change]) -> set[int]:
         blocked = 0
         async with write_transaction(self._sessions) as session:
-            written = await store.record(session, self._worker, changes)
+            await store.record(session, self._worker, changes)
             go: set[int] = set()
             if ids:
                 sendable, blocked = await store.admit(
@@ -116,7 +116,9 @@ class Journal:
                 )
                 go = set(sendable)
         self.commits += 1
-        outcomes = Counter(FINAL[c.status] for c in written if c.status in FINAL)
+        # Every change applies: an in-flight row changes only through this worker's
+        # outcome or the reaper, which leaves it this worker's (unknown) for the truth.
+        outcomes = Counter(FINAL[c.status] for c in changes if c.status in FINAL)
         # Subscribers known to have blocked the bot are closed before their request.
         outcomes["blocked"] += blocked
         for outcome, count in outcomes.items():

@@ -127,25 +127,10 @@ async def admit(
     return go, closed_blocked
 
 
-async def record(session: AsyncSession, worker: str, changes: Sequence[Change]) -> list[Change]:
-    """Record outcomes of this worker's sends (also over ``unknown``: the truth wins).
-
-    Returns the changes written: those whose row this worker still holds."""
+async def record(session: AsyncSession, worker: str, changes: Sequence[Change]) -> None:
+    """Record outcomes of this worker's sends (also over ``unknown``: the truth wins)."""
     if not changes:
-        return []
-    # Locked, so that what is returned is exactly what the UPDATE below changes.
-    held = set(
-        await session.scalars(
-            select(Delivery.id)
-            .where(
-                Delivery.id.in_([c.id for c in changes]),
-                Delivery.worker == worker,
-                Delivery.status.in_([S.INFLIGHT, S.UNKNOWN]),
-            )
-            .order_by(Delivery.id)
-            .with_for_update()
-        )
-    )
+        return
     params: list[dict[str, Any]] = [
         {
             "b_id": c.id,
@@ -191,7 +176,6 @@ async def record(session: AsyncSession, worker: str, changes: Sequence[Change]) 
             .values(blocked=True, blocked_at=changes[0].at)
             .execution_options(synchronize_session=False)
         )
-    return [c for c in changes if c.id in held]
 
 
 async def release(session: AsyncSession, worker: str, ids: Sequence[int]) -> None:

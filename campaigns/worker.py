@@ -231,10 +231,13 @@ class Worker:
 
 
 async def _sleep(seconds: float, stop: asyncio.Event) -> bool:
-    """Sleep ``seconds`` unless ``stop`` is set first; whether to go on."""
-    if seconds > 0 and not stop.is_set():
-        # asyncio.timeout wakes as promptly as asyncio.sleep (wait_for would add a task).
+    """Sleep ``seconds``; whether to go on. A long wait (a 429's hold, a busy shared rate)
+    ends as soon as ``stop`` is set; short pacing sleeps stay plain ``asyncio.sleep``,
+    which keeps sends evenly spaced (waking through a timeout bunched them measurably)."""
+    if seconds >= 1.0 and not stop.is_set():
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await stop.wait()
+    elif seconds > 0:
+        await asyncio.sleep(seconds)
     return not stop.is_set()
