@@ -175,7 +175,10 @@ class RulesPage(RolePage):
     async def delete(self, request: Request) -> Response:
         slug = str(request.path_params["slug"])
         try:
-            await rules_admin.delete_one(runtime_of(request).sessions, slug, session_actor(request))
+            runtime = runtime_of(request)
+            await rules_admin.delete_one(
+                runtime.sessions, slug, session_actor(request), knowledge=runtime.knowledge
+            )
         except NotFound as exc:
             return not_found(exc.message)
         return RedirectResponse(_list_url(request) + f"?deleted={slug}", status_code=303)
@@ -205,7 +208,11 @@ async def _yaml_field(request: Request) -> str:
 async def _save(request: Request, rule: Rule) -> list[str]:
     """Write through ``benefits.admin``; the problems when the references do not hold."""
     try:
-        await rules_admin.put_one(runtime_of(request).sessions, rule, session_actor(request))
+        # Re-indexed here, as the API does: the officer's next question already sees it.
+        runtime = runtime_of(request)
+        await rules_admin.put_one(
+            runtime.sessions, rule, session_actor(request), knowledge=runtime.knowledge
+        )
     except DomainError as exc:
         return problems_of(exc)
     return []

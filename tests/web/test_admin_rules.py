@@ -30,9 +30,9 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any, str]]:
     def spy(name: str) -> Callable[..., Awaitable[Any]]:
         real = getattr(rules_admin, name)
 
-        async def record(sessions: Any, what: Any, actor: str) -> Any:
+        async def record(sessions: Any, what: Any, actor: str, **options: Any) -> Any:
             calls.append((name, what, actor))
-            return await real(sessions, what, actor)
+            return await real(sessions, what, actor, **options)
 
         return record
 
@@ -156,7 +156,11 @@ async def test_edit_add_and_delete_go_through_benefits_admin(
     name = await login_as(client, web_runtime, "admin")
     page = await client.get(f"/admin/rules/view/{RULE}")
     token = csrf_of(page.text)
-    edited = _yaml(page.text).replace("专利申请资助", "专利申请资助(2027)")
+    edited = (
+        _yaml(page.text)
+        .replace("专利申请资助", "专利申请资助(2027)")
+        .replace("资助重点向", "资助重点(2027年起)向")
+    )
     saved = await client.post(
         f"/admin/rules/view/{RULE}", data={"rule": edited, "csrf_token": token}
     )
@@ -173,6 +177,9 @@ async def test_edit_add_and_delete_go_through_benefits_admin(
     assert (row.origin, row.updated_by) == ("admin", f"officer {name}")
     api = (await client.get("/api/v1/admin/rules", headers=admin_headers)).json()
     assert any(r["title"] == "专利申请资助(2027)" for r in api["rules"])
+    # Re-indexed with the write: the next question already finds the new wording.
+    answer = (await client.post("/api/v1/ask", json={"question": "专利申请资助(2027)"})).json()
+    assert any(s["kind"] == "rule" and "(2027年起)" in s["text"] for s in answer["sources"])
 
     new = yaml.safe_load(edited) | {"id": "funding-patent-copy", "title": "复制的规则"}
     added = await client.post(
