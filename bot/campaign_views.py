@@ -217,6 +217,9 @@ def campaign_list(
                 "bot.campaigns.list_line",
                 id=campaign.id,
                 title=html.quote(campaign.title),
+                mark=t(f"bot.campaigns.kind.{campaign.kind}")
+                if campaign.kind != "broadcast"
+                else "",
                 status=status_name(t, campaign.status),
                 sent=stats.sent,
                 targeted=stats.targeted,

@@ -301,3 +301,12 @@ async def test_live_progress_stops_when_the_dispatcher_closes(harness: BotHarnes
     await close_dispatcher(harness.dispatcher)
     assert task.cancelled() and watchers.tasks == {}
     assert harness.dispatcher.workflow_data[KEY] is watchers
+
+
+async def test_system_campaigns_are_marked_in_the_list(harness: BotHarness) -> None:
+    async with harness.runtime.sessions() as session:
+        notice = Campaign(title="政策提醒", text="", kind="benefit_notice", status="done")
+        session.add(notice)
+        await session.commit()
+    listing = await say(harness, "/campaigns")
+    assert f"[系统·政策提醒] #{notice.id}「政策提醒」" in listing.text
