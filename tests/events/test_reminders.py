@@ -154,12 +154,17 @@ async def test_serving_processes_with_telegram_send_due_reminders_in_the_backgro
     runtime = Runtime(settings, engine, sessions, KnowledgeBase(settings), recorded)
     start_background(runtime)
     assert runtime.background.names == ["event-reminders"]
-    for _ in range(400):  # a few rounds of the loop; bounded so a bug fails, not hangs
-        if recorded.texts_to(1001):
+
+    async def by_kind() -> dict[str, str]:
+        return {kind: status for (_, kind), status in (await _statuses(sessions)).items()}
+
+    # Until the send is recorded, not just made: stopping mid-write would (rightly) leave
+    # the row in flight. Bounded, so that a bug fails instead of hanging.
+    for _ in range(400):
+        if (await by_kind())["24h"] == "sent":
             break
         await asyncio.sleep(0.05)
     await runtime.background.stop(grace=5)
     [text] = recorded.texts_to(1001)
     assert "明天" in text
-    statuses = {kind: status for (_, kind), status in (await _statuses(sessions)).items()}
-    assert statuses == {"24h": "sent", "1h": "pending"}
+    assert await by_kind() == {"24h": "sent", "1h": "pending"}
