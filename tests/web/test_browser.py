@@ -94,6 +94,16 @@ async def _ask(page: object, question: str) -> object:
     return answer
 
 
+async def _chat_page(browser: object, url: str) -> object:
+    """A phone-sized page on the web chat, once its welcome message is shown."""
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    await page.goto(url)
+    await page.locator(".msg.welcome").wait_for()
+    return page
+
+
 async def _officer_page(browser: object, base: str) -> object:
     context = await browser.new_context()
     page = await context.new_page()
@@ -171,11 +181,7 @@ async def test_uploaded_document_becomes_answerable(
     status = officer.locator("#upload-job .job-status")
     await status.filter(has_text="done").wait_for()
 
-    context = await browser.new_context(viewport=PHONE)
-    asker = await context.new_page()
-    asker.set_default_timeout(WAIT_MS)
-    await asker.goto(f"{base}/")
-    await asker.locator(".msg.welcome").wait_for()
+    asker = await _chat_page(browser, f"{base}/")
     answer = await _ask(asker, "数据知识产权登记证书有什么奖励?")
     assert (
         "焦作市数据知识产权登记试点办法" in await answer.locator(".sources .doc").first.inner_text()
@@ -199,11 +205,7 @@ async def test_event_sign_up_from_the_chat_page(
             ),
         )
         await session.commit()
-    context = await browser.new_context(viewport=PHONE)
-    page = await context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    await page.goto(f"{base}/chat")
-    await page.locator(".msg.welcome").wait_for()
+    page = await _chat_page(browser, f"{base}/chat")
     await page.click("#tab-events")
     assert not await page.locator("#ask").is_visible()  # no question box over the events
     card = page.locator(".event", has_text="专利导航培训班")
@@ -224,11 +226,7 @@ async def test_benefit_matching_from_the_chat_page(
     server: tuple[str, Runtime], browser: object, tmp_path: Path
 ) -> None:
     base, _ = server
-    context = await browser.new_context(viewport=PHONE)
-    page = await context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    await page.goto(f"{base}/chat")
-    await page.locator(".msg.welcome").wait_for()
+    page = await _chat_page(browser, f"{base}/chat")
     await page.click("#tab-benefits")
     assert not await page.locator("#ask").is_visible()
     form = page.locator("#benefit-form")
