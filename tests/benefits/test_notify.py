@@ -167,7 +167,9 @@ async def test_a_reworded_rule_that_already_fitted_tells_nobody(
     await add_subscriber(rt, 4001)
     await answer(rt, 4001, gbt29490_certified=True)
     rule = rules_by_id["reward-gbt29490-certification"]
-    changes = await put_one(rt.sessions, new_rule(rule, rule.id, title="贯标认证奖励(修订)"), "o")
+    changes = await put_one(
+        rt.sessions, new_rule(rule, rule.id, title="贯标认证奖励(修订)"), "o", now=NOON
+    )
     assert changes and changes[0].before is not None
     (notice,) = await notices(rt)
     await prepare(rt, notice.id, NOON + timedelta(days=3))
