@@ -12,22 +12,22 @@ from benefits.loading import load_rules_file
 from benefits.schema import Rule
 from benefits.store import RuleChange, sync_pack_rules
 from core.db import write_transaction
-from knowledge.pack import PACK_DIR
+from knowledge.pack import PACK_DIR, pack_rules_file
 from knowledge.service import KnowledgeBase
 
-PACK_RULES = PACK_DIR / "rules.yaml"
+PACK_RULES = pack_rules_file(PACK_DIR)
 
 
-async def read_pack_rules(path: Path = PACK_RULES) -> list[Rule]:
+async def read_pack_rules(path: Path | None = PACK_RULES) -> list[Rule]:
     """The pack's rules, validated with file/line/field errors ([] without the file)."""
-    if not await asyncio.to_thread(path.exists):
+    if path is None or not await asyncio.to_thread(path.exists):
         return []
     return await asyncio.to_thread(load_rules_file, path)
 
 
 async def seed_pack_rules(
     sessions: async_sessionmaker[AsyncSession],
-    path: Path = PACK_RULES,
+    path: Path | None = PACK_RULES,
     *,
     knowledge: KnowledgeBase | None = None,
 ) -> list[RuleChange]:

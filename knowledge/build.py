@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -14,13 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from threadpoolctl import threadpool_limits
 
 from benefits.store import active_rules
-from knowledge.chunking import Chunk, chunk_document
+from knowledge.chunking import Chunk, chunk_document, parts
+from knowledge.doc_dates import repealed_titles
 from knowledge.embedding import Embedder
 from knowledge.index.bm25 import BM25Index
 from knowledge.index.dense import DenseIndex
 from knowledge.index.entries import Entry
 from knowledge.index.store import LoadedIndex
 from knowledge.models import Document, FaqEntry
+from knowledge.normalize import normalize
 from knowledge.tokenize import tokens
 
 log = logging.getLogger(__name__)
@@ -53,25 +56,29 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
     chunks_of: dict[str, list[Chunk]] = {}
     titles: dict[str, str] = {}
     entries: list[Entry] = []
+    ends = repeal_dates(documents)
     for doc in documents:
         chunks = chunk_document(doc.text)
         chunks_of[doc.slug] = chunks
         titles[doc.slug] = doc.title
-        until = doc.valid_until.isoformat() if doc.valid_until else None
+        end = min(filter(None, (doc.valid_until, ends.get(doc.slug))), default=None)
+        until = end.isoformat() if end else None
         for chunk in chunks:
-            entries.append(
-                Entry(
-                    "passage",
-                    f"doc:{doc.slug}#{chunk.ordinal}",
-                    f"{chunk.context}\n{chunk.text}",
-                    chunk.text,
-                    doc.title,
-                    doc.slug,
-                    chunk.section,
-                    chunk.text,
-                    until,
+            # The whole chunk, then each of its paragraphs: one answer unit (same item).
+            for part in [chunk.text, *parts(chunk.text)]:
+                entries.append(
+                    Entry(
+                        "passage",
+                        f"doc:{doc.slug}#{chunk.ordinal}",
+                        f"{doc.title} {chunk.context}\n{part}",
+                        chunk.text,
+                        doc.title,
+                        doc.slug,
+                        chunk.section,
+                        chunk.text,
+                        until,
+                    )
                 )
-            )
     faqs = await session.scalars(
         select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.slug)
     )
@@ -113,6 +120,22 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
             )
         )
     return entries
+
+
+def repeal_dates(documents: list[Document]) -> dict[str, date]:
+    """Documents another one says it repeals (``《…》同时废止``), by slug: the last day
+    they apply, the day before the repealing text takes effect (or is issued; with
+    neither date known, they are out of force altogether)."""
+    by_title = {normalize(doc.title).strip("《》 "): doc.slug for doc in documents}
+    ends: dict[str, date] = {}
+    for doc in documents:
+        start = doc.valid_from or doc.issued_on
+        end = start - timedelta(days=1) if start else date.min
+        for title in repealed_titles(doc.text):
+            slug = by_title.get(normalize(title))
+            if slug is not None and slug != doc.slug:
+                ends[slug] = min(end, ends.get(slug, end))
+    return ends
 
 
 def content_hash(entries: list[Entry]) -> str:

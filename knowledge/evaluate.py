@@ -1,13 +1,16 @@
 """Retrieval quality on a question set (JSONL): hit@1, hit@3, MRR@10 and abstention.
 
 Each line: ``{"q": "...", "gold": ["substring", ...]}`` for an answerable question, or
-``{"q": "...", "answerable": false}`` for one the assistant must decline. A question is
-answered well when one of the top sources contains a gold substring.
+``{"q": "...", "answerable": false}`` for one the assistant must decline. Optional
+``"kind"`` (what the question asks for: amount, duration, procedure, …) and ``"style"``
+(literal or colloquial) group the figures. A question is answered well when one of the
+top sources contains a gold substring in its first ``GOLD_WINDOW`` characters.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,44 +19,87 @@ from knowledge.answer import Answer, Source
 from knowledge.normalize import normalize
 from knowledge.service import KnowledgeBase
 
+GOLD_WINDOW = 500  # what a person reads of a source: its first few lines
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One question's result."""
+
+    question: str
+    answerable: bool
+    answered: bool
+    confidence: float
+    rank: int | None  # first source holding a gold substring (answerable questions)
+    kind: str
+    style: str
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
+    answerable = [o for o in outcomes if o.answerable]
+    off_topic = [o for o in outcomes if not o.answerable]
+    n = len(answerable)
+    ranks = [o.rank for o in answerable]
+    return {
+        "questions": len(outcomes),
+        "answerable": n,
+        "hit@1": _rate(sum(r == 1 for r in ranks), n),
+        "hit@3": _rate(sum(r is not None and r <= 3 for r in ranks), n),
+        "mrr@10": round(sum(1.0 / r for r in ranks if r) / n, 4) if n else None,
+        "answered_rate_in_scope": _rate(sum(o.answered for o in answerable), n),
+        "refused_in_scope": sum(not o.answered for o in answerable),
+        "out_of_scope": len(off_topic),
+        "abstention_out_of_scope": _rate(sum(not o.answered for o in off_topic), len(off_topic)),
+    }
+
 
 @dataclass
 class EvalResult:
-    answerable: int = 0
-    hit1: int = 0
-    hit3: int = 0
-    reciprocal_ranks: float = 0.0
-    answered_in_scope: int = 0
-    out_of_scope: int = 0
-    declined_out_of_scope: int = 0
-    misses: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        n = max(self.answerable, 1)
-        return {
-            "questions": self.answerable + self.out_of_scope,
-            "answerable": self.answerable,
-            "hit@1": round(self.hit1 / n, 4),
-            "hit@3": round(self.hit3 / n, 4),
-            "mrr@10": round(self.reciprocal_ranks / n, 4),
-            "answered_rate_in_scope": round(self.answered_in_scope / n, 4),
-            "out_of_scope": self.out_of_scope,
-            "abstention_out_of_scope": round(
-                self.declined_out_of_scope / max(self.out_of_scope, 1), 4
-            )
-            if self.out_of_scope
-            else None,
-        }
+        return summarise(self.outcomes)
+
+    def by(self, attribute: str) -> dict[str, dict[str, Any]]:
+        """The summary per value of ``kind`` or ``style`` (answerable questions)."""
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for outcome in self.outcomes:
+            if outcome.answerable:
+                groups[getattr(outcome, attribute)].append(outcome)
+        return {key: summarise(groups[key]) for key in sorted(groups)}
+
+    @property
+    def misses(self) -> list[dict[str, Any]]:
+        out = []
+        for o in self.outcomes:
+            if not o.answerable and o.answered:
+                out.append({"q": o.question, "wrongly_answered": o.confidence})
+            elif o.answerable and (o.rank is None or o.rank > 3 or not o.answered):
+                out.append(
+                    {
+                        "q": o.question,
+                        "rank": o.rank,
+                        "answered": o.answered,
+                        "confidence": o.confidence,
+                        "kind": o.kind,
+                    }
+                )
+        return out
 
 
-def _contains(source: Source, gold: list[str]) -> bool:
-    haystacks = (source.text, source.quote, normalize(source.text), normalize(source.quote))
+def holds_gold(source: Source, gold: list[str]) -> bool:
+    haystacks = [h[:GOLD_WINDOW] for h in (source.quote, source.text)]
+    haystacks += [normalize(h) for h in haystacks]
     return any(g in h or normalize(g) in h for g in gold for h in haystacks)
 
 
 def first_hit_rank(answer: Answer, gold: list[str], k: int = 10) -> int | None:
     for rank, source in enumerate(answer.sources[:k], start=1):
-        if _contains(source, gold):
+        if holds_gold(source, gold):
             return rank
     return None
 
@@ -67,26 +113,16 @@ def evaluate(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> EvalResult:
     result = EvalResult()
     for item in questions:
         answer = kb.ask(item["q"])
-        if item.get("answerable", True) is False or not item.get("gold"):
-            result.out_of_scope += 1
-            result.declined_out_of_scope += int(not answer.answered)
-            if answer.answered:
-                result.misses.append({"q": item["q"], "wrongly_answered": answer.confidence})
-            continue
-        result.answerable += 1
-        result.answered_in_scope += int(answer.answered)
-        rank = first_hit_rank(answer, item["gold"])
-        result.hit1 += int(rank == 1)
-        result.hit3 += int(rank is not None and rank <= 3)
-        result.reciprocal_ranks += 1.0 / rank if rank else 0.0
-        if rank is None or rank > 3 or not answer.answered:
-            result.misses.append(
-                {
-                    "q": item["q"],
-                    "rank": rank,
-                    "answered": answer.answered,
-                    "confidence": answer.confidence,
-                    "kind": item.get("kind"),
-                }
+        answerable = item.get("answerable", True) is not False and bool(item.get("gold"))
+        result.outcomes.append(
+            Outcome(
+                question=item["q"],
+                answerable=answerable,
+                answered=answer.answered,
+                confidence=answer.confidence,
+                rank=first_hit_rank(answer, item["gold"]) if answerable else None,
+                kind=str(item.get("kind") or "other"),
+                style=str(item.get("style") or "literal"),
             )
+        )
     return result

@@ -37,6 +37,9 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     version: str | None = None
+    # Slugs of the documents and FAQ entries read, changed or not.
+    document_slugs: set[str] = field(default_factory=set)
+    faq_slugs: set[str] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -57,10 +60,15 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-async def upsert_document(session: AsyncSession, doc: DocumentFile, report: IngestReport) -> None:
+async def upsert_document(
+    session: AsyncSession, doc: DocumentFile, report: IngestReport, origin: str = "upload"
+) -> None:
     row = await session.scalar(select(Document).where(Document.slug == doc.slug))
     if row is not None and row.content_hash == doc.content_hash and row.title == doc.title:
+        if origin == "upload":  # an officer's upload makes a pack document the office's own
+            row.origin = origin
         report.unchanged.append(doc.source_name)
+        report.document_slugs.add(doc.slug)
         return
     fields = {
         k: getattr(doc, k)
@@ -77,12 +85,15 @@ async def upsert_document(session: AsyncSession, doc: DocumentFile, report: Inge
             "url",
         )
     }
+    report.document_slugs.add(doc.slug)
     if row is None:
-        session.add(Document(slug=doc.slug, **fields))
+        session.add(Document(slug=doc.slug, origin=origin, **fields))
         report.added.append(doc.source_name)
     else:
         for key, value in fields.items():
             setattr(row, key, value)
+        if origin == "upload":
+            row.origin = origin
         report.updated.append(doc.source_name)
 
 
@@ -95,6 +106,7 @@ async def upsert_faq(
 ) -> None:
     changed = False
     for record in records:
+        report.faq_slugs.add(record.slug)
         row = await session.scalar(select(FaqEntry).where(FaqEntry.slug == record.slug))
         values = {
             "question": record.question,
@@ -122,20 +134,24 @@ async def ingest_bytes(
     progress: Progress | None = None,
     rebuild_if_missing: bool = False,
     build: bool = True,
+    origin: str = "upload",
 ) -> IngestReport:
     """Ingest (name, content, metadata) triples; rebuild the index once if anything changed.
 
-    With ``build=False`` the caller rebuilds (after writing what else the index takes, such
-    as the rules). The caller commits the session; on an exception it must roll back.
+    ``origin`` is "pack" for the knowledge pack's files (``init``), "upload" for the
+    office's own. With ``build=False`` the caller rebuilds (after writing what else the
+    index takes, such as the rules). The caller commits the session; on an exception it
+    must roll back.
     """
     report = IngestReport()
     for name, data, meta in files:
         suffix = Path(name).suffix.lower()
         try:
             if suffix in FAQ_SUFFIXES:
-                await upsert_faq(session, name, read_faq(name, data), report)
+                faq_origin = "pack" if origin == "pack" else "officer"
+                await upsert_faq(session, name, read_faq(name, data), report, faq_origin)
             elif suffix in DOCUMENT_SUFFIXES:
-                await upsert_document(session, read_document(name, data, meta), report)
+                await upsert_document(session, read_document(name, data, meta), report, origin)
             else:
                 raise IngestError(f"{name}: unsupported file type {suffix or '(none)'!r}")
         except IngestError as exc:
@@ -162,6 +178,7 @@ async def ingest_paths(
     progress: Progress | None = None,
     rebuild_if_missing: bool = False,
     build: bool = True,
+    origin: str = "upload",
 ) -> IngestReport:
     files: list[tuple[str, bytes, dict[str, object]]] = []
     early = IngestReport()
@@ -172,6 +189,24 @@ async def ingest_paths(
             files.append((path.name, path.read_bytes(), read_meta(path)))
         except IngestError as exc:
             early.errors.append(exc.message)
-    report = await ingest_bytes(session, kb, files, progress, rebuild_if_missing, build)
+    report = await ingest_bytes(session, kb, files, progress, rebuild_if_missing, build, origin)
     report.errors[:0] = early.errors
     return report
+
+
+async def retire_pack_content(
+    session: AsyncSession, documents: set[str], faq: set[str]
+) -> list[str]:
+    """Remove the documents and FAQ entries an earlier pack brought that the current one
+    does not have (by slug); what officers uploaded or wrote stays. Returns the documents
+    removed. The caller retires the old pack's rules first and rebuilds the index."""
+    removed = []
+    for row in await session.scalars(select(Document).where(Document.origin == "pack")):
+        if row.slug not in documents:
+            removed.append(row.slug)
+            await session.delete(row)
+    for entry in await session.scalars(select(FaqEntry).where(FaqEntry.origin == "pack")):
+        if entry.slug not in faq:
+            await session.delete(entry)
+    await session.flush()
+    return removed

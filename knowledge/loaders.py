@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 
 from core.errors import IngestError
+from knowledge.chunking import starts_a_heading
+from knowledge.doc_dates import document_dates
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
@@ -61,10 +63,54 @@ def _decode(name: str, data: bytes) -> str:
     raise IngestError(f"{name}: the text is neither UTF-8 nor GB18030")
 
 
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
+# A line of PDF text that ends inside a sentence continues on the next line.
+_SENTENCE_CLOSE = '。；;：:！!？?）)》”"】'
+
+
+def _docx_text(data: bytes) -> str:
+    """Paragraphs and tables in document order; Title and Heading styles become Markdown
+    headings (``#`` for the title), so that the chunker sees the document's structure."""
+    import docx
+    from docx.table import Table
+
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))
+                lines.append(" | ".join(c for c in cells if c))
+            continue
+        text = block.text.strip()
+        style = (block.style.name if block.style is not None else "") or ""
+        heading = _HEADING_STYLE.match(style.strip())
+        if text and style.strip().lower() in ("title", "标题"):
+            text = f"# {text}"
+        elif text and heading:
+            text = f"{'#' * (int(heading.group(1)) + 1)} {text}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def _unwrap(text: str) -> str:
+    """Join the hard line breaks of extracted PDF text inside sentences."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        joins = out and out[-1] and line and not out[-1].endswith(tuple(_SENTENCE_CLOSE))
+        if joins and not starts_a_heading(line):
+            out[-1] += line
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def _text_of(name: str, suffix: str, data: bytes) -> str:
     try:
         if suffix in {".txt", ".md", ".markdown"}:
-            return _decode(name, data)
+            return _HTML_COMMENT.sub("", _decode(name, data))
         if suffix in {".html", ".htm"}:
             from bs4 import BeautifulSoup
 
@@ -73,15 +119,12 @@ def _text_of(name: str, suffix: str, data: bytes) -> str:
                 tag.decompose()
             return soup.get_text("\n")
         if suffix == ".docx":
-            import docx
-
-            document = docx.Document(io.BytesIO(data))
-            return "\n".join(p.text for p in document.paragraphs)
+            return _docx_text(data)
         if suffix == ".pdf":
             from pypdf import PdfReader
 
             reader = PdfReader(io.BytesIO(data))
-            return "\n".join(page.extract_text() or "" for page in reader.pages)
+            return _unwrap("\n".join(page.extract_text() or "" for page in reader.pages))
     except IngestError:
         raise
     except Exception as exc:  # any parser failure means the file is corrupt for us
@@ -119,20 +162,30 @@ def read_document(name: str, data: bytes, meta: dict[str, Any] | None = None) ->
     if not text:
         raise IngestError(f"{name}: no text found (a scanned PDF without a text layer?)")
     meta = meta or {}
-    first_line = text.splitlines()[0].strip().lstrip("#").strip()
+    found = document_dates(text)
     return DocumentFile(
         slug=str(meta.get("id") or slugify(Path(name).stem)),
-        title=str(meta.get("title") or (first_line if len(first_line) <= 60 else Path(name).stem)),
+        title=str(meta.get("title") or _title(text, name)),
         text=text,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         source_name=Path(name).name,
         issuer=meta.get("issuer"),
         doc_number=meta.get("doc_number"),
-        issued_on=_date(meta.get("issued_on"), name, "issued_on"),
-        valid_from=_date(meta.get("valid_from"), name, "valid_from"),
-        valid_until=_date(meta.get("valid_until"), name, "valid_until"),
+        issued_on=_date(meta.get("issued_on"), name, "issued_on") or found.issued_on,
+        valid_from=_date(meta.get("valid_from"), name, "valid_from") or found.valid_from,
+        valid_until=_date(meta.get("valid_until"), name, "valid_until") or found.valid_until,
         url=meta.get("url"),
     )
+
+
+def _title(text: str, name: str) -> str:
+    """The first Markdown heading, else a short first line, else the file name."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines[:40]:
+        if line.startswith("#"):
+            return line.lstrip("#").strip()[:300]
+    first = lines[0] if lines else ""
+    return first if 0 < len(first) <= 60 else Path(name).stem
 
 
 def read_meta(path: Path) -> dict[str, Any]:

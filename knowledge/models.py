@@ -25,6 +25,8 @@ class Document(Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     url: Mapped[str | None] = mapped_column(String(500))
     source_name: Mapped[str] = mapped_column(String(300))
+    # "pack" (loaded by `init` from the knowledge pack) or "upload" (an officer's file).
+    origin: Mapped[str] = mapped_column(String(20), default="upload", server_default="upload")
     content_hash: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -197,4 +197,6 @@ class KnowledgeBase:
         if not any(ch.isalnum() for ch in normalize(text)):
             return compose([], self.settings.answer_threshold, self.settings.faq_threshold, locale)
         hits = self.search(text, include_expired=include_expired)
-        return compose(hits, self.settings.answer_threshold, self.settings.faq_threshold, locale)
+        return compose(
+            hits, self.settings.answer_threshold, self.settings.faq_threshold, locale, text
+        )

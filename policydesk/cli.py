@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from core.errors import DomainError
 from core.settings import Settings
@@ -82,15 +83,58 @@ async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 async def cmd_eval(rt: Runtime, args: argparse.Namespace) -> int:
-    from knowledge.evaluate import evaluate, load_questions
+    from knowledge.evaluate import EvalResult, evaluate, load_questions
+    from policydesk.corpus_eval import evaluate_corpus, load_corpus
 
-    await ensure_initialised(rt)
-    result = evaluate(rt.knowledge, load_questions(Path(args.file)))
-    print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    results: list[tuple[str, str, EvalResult]] = []
+    if args.corpus:
+        embedder = rt.knowledge.model()
+        for folder in args.corpus:
+            corpus = load_corpus(Path(folder), args.pack)
+            results.append((corpus.name, corpus.pack, await evaluate_corpus(corpus, embedder)))
+    if args.file:
+        await ensure_initialised(rt)
+        questions = load_questions(Path(args.file))
+        results.append((Path(args.file).name, rt.settings.pack, evaluate(rt.knowledge, questions)))
+    if not results:
+        print("give a question file, or --corpus DIR", file=sys.stderr)
+        return 2
+    if args.json:
+        for name, pack, result in results:
+            out = {"corpus": name, "pack": pack, **result.summary()}
+            out |= {"by_kind": result.by("kind"), "by_style": result.by("style")}
+            print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(eval_table(results))
     if args.misses:
-        for miss in result.misses:
-            print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
+        for name, _, result in results:
+            for miss in result.misses:
+                print(json.dumps({"corpus": name, **miss}, ensure_ascii=False), file=sys.stderr)
     return 0
+
+
+def eval_table(results: list[tuple[str, str, Any]]) -> str:
+    """Markdown: one row per corpus, then one per question kind and style."""
+
+    def pct(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2f}"
+
+    lines = [
+        "| corpus | pack | questions | hit@1 | hit@3 | MRR@10 | answerable refused "
+        "| off-topic refused |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, pack, result in results:
+        groups = [(name, result.summary())]
+        groups += [(f"{name} · {k}", v) for k, v in result.by("style").items()]
+        groups += [(f"{name} · {k}", v) for k, v in result.by("kind").items()]
+        for label, s in groups:
+            refused = f"{s['refused_in_scope']}/{s['answerable']}"
+            lines.append(
+                f"| {label} | {pack} | {s['questions']} | {pct(s['hit@1'])} | {pct(s['hit@3'])} "
+                f"| {pct(s['mrr@10'])} | {refused} | {pct(s['abstention_out_of_scope'])} |"
+            )
+    return "\n".join(lines)
 
 
 async def cmd_create_token(rt: Runtime, args: argparse.Namespace) -> int:
@@ -198,10 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
-        "init", help="create or upgrade the database and load the bundled knowledge pack"
+        "init", help="create or upgrade the database and load the knowledge pack (POLICYDESK_PACK)"
     )
     p.add_argument(
-        "--rebuild", action="store_true", help="rebuild the search index even if nothing changed"
+        "--rebuild",
+        action="store_true",
+        help="rebuild the search index even if nothing changed; after a change of "
+        "POLICYDESK_PACK, remove what the earlier pack brought (the office's own documents, "
+        "FAQ and rules stay)",
     )
     p.set_defaults(run=cmd_init)
 
@@ -220,8 +268,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_ask)
 
-    p = sub.add_parser("eval", help="measure retrieval quality on a question set (JSONL)")
-    p.add_argument("file")
+    p = sub.add_parser(
+        "eval",
+        help="measure answer quality: on this knowledge base with a question file (JSONL), "
+        "or on corpus folders, each in a throw-away knowledge base",
+    )
+    p.add_argument("file", nargs="?", help="questions (JSONL) asked of this knowledge base")
+    p.add_argument(
+        "--corpus",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder with documents/ and questions.jsonl (repeatable)",
+    )
+    p.add_argument("--pack", help="the pack a corpus is loaded beside (default: its corpus.yaml)")
+    p.add_argument("--json", action="store_true", help="one JSON object per corpus")
     p.add_argument("--misses", action="store_true", help="list the questions missed, on stderr")
     p.set_defaults(run=cmd_eval)
 

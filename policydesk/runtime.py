@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from benefits.seed import read_pack_rules, seed_pack_rules
-from benefits.store import sync_pack_rules
+from benefits.store import retire_pack_rules, sync_pack_rules
 from core.background import BackgroundTasks, every
 from core.db import advisory_xact_lock, create_engine, create_session_factory
 from core.migrate import upgrade
@@ -21,9 +21,9 @@ from core.settings import Settings
 from events.notices import CHANNEL as NOTICE_CHANNEL
 from events.reminders import run_due_reminders
 from knowledge.build import Progress
-from knowledge.ingest import IngestReport, ingest_paths
+from knowledge.ingest import IngestReport, ingest_paths, retire_pack_content
 from knowledge.models import Document, IndexVersion
-from knowledge.pack import pack_files
+from knowledge.pack import pack_files, pack_rules_file, resolve_pack
 from knowledge.refresher import IndexRefresher, warm_start
 from knowledge.service import KnowledgeBase
 from knowledge.threads import pin_threads
@@ -72,12 +72,21 @@ async def initialise(
 ) -> IngestReport:
     """Ingest the bundled pack (a no-op when unchanged) and make sure an index is loaded."""
     kb = runtime.knowledge
-    rules = await read_pack_rules()
+    pack = resolve_pack(runtime.settings.pack)
+    rules = await read_pack_rules(pack_rules_file(pack))
     async with runtime.sessions() as session:
         # Replicas starting together on an empty database: one loads the pack, the others
         # wait here and then find it unchanged.
         await advisory_xact_lock(session, INIT_LOCK)
-        report = await ingest_paths(session, kb, pack_files(), progress, build=False)
+        if rebuild:
+            # Another pack may have been chosen: what the earlier one brought goes (the
+            # office's own documents, FAQ entries and rules stay).
+            await retire_pack_rules(session, {rule.id for rule in rules})
+        report = await ingest_paths(
+            session, kb, pack_files(pack), progress, build=False, origin="pack"
+        )
+        if rebuild:
+            await retire_pack_content(session, report.document_slugs, report.faq_slugs)
         # The index takes the rules from their table: seed it before the index is built.
         rule_changes = await sync_pack_rules(session, rules)
         if report.changed or rule_changes or rebuild:
@@ -112,7 +121,8 @@ async def ensure_initialised(runtime: Runtime) -> None:
         log.info("knowledge pack initialised: %s", report)
     else:
         # A new release may bring changed rules without changed documents.
-        await seed_pack_rules(runtime.sessions, knowledge=kb)
+        rules_file = pack_rules_file(resolve_pack(runtime.settings.pack))
+        await seed_pack_rules(runtime.sessions, rules_file, knowledge=kb)
 
 
 def start_background(runtime: Runtime) -> None:

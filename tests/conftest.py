@@ -12,10 +12,9 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -24,7 +23,8 @@ from core.db import Base, create_engine, create_session_factory
 from core.migrate import upgrade
 from core.registry import load_all_models
 from core.settings import Settings
-from knowledge.embedding import Embedder, Vectors, load_embedder
+from knowledge.embedding import Embedder, load_embedder
+from knowledge.embedding.cache import CachingEmbedder
 from knowledge.service import KnowledgeBase
 from policydesk.runtime import Runtime, initialise, open_runtime
 
@@ -87,33 +87,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     url: str = request.getfixturevalue("pg_database")
     asyncio.run(_truncate_all(url))
     return url
-
-
-class CachingEmbedder:
-    """The real model, remembering vectors it computed: every test that builds an index
-    from the bundled pack then pays for the embeddings once per run, not once per test."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self._cache: dict[tuple[bool, str], np.ndarray] = {}
-
-    def _embed(self, texts: Sequence[str], is_query: bool) -> Vectors:
-        missing = [t for t in dict.fromkeys(texts) if (is_query, t) not in self._cache]
-        if missing:
-            embed = self.inner.embed_queries if is_query else self.inner.embed_passages
-            for text, vector in zip(missing, embed(missing), strict=True):
-                self._cache[(is_query, text)] = vector
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._cache[(is_query, t)] for t in texts]).astype(np.float32)
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._embed(texts, True)
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return self._embed(texts, False)
 
 
 @pytest.fixture(scope="session")

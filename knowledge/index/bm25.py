@@ -81,6 +81,26 @@ class BM25Index:
         keep = scores[top] > 0
         return top[keep].astype(np.int64), scores[top][keep]
 
+    def coverage(self, typed: set[str], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Per row, the idf-weighted share of the typed words it contains.
+
+        Words the index has never seen count with the highest idf: a question about the
+        weather finds nothing of itself in a policy text.
+        """
+        if not typed or rows.size == 0:
+            return np.zeros(rows.size, dtype=np.float32)
+        max_idf = float(self.idf.max()) if self.idf.size else 1.0
+        known = sorted(t for t in typed if t in self.vocab)
+        total = max_idf * (len(typed) - len(known))
+        if not known:
+            return np.zeros(rows.size, dtype=np.float32)
+        cols = [self.vocab[t] for t in known]
+        weights = self.idf[cols].astype(np.float32)
+        total += float(weights.sum())
+        present = (self.matrix[:, cols].tocsr()[rows] != 0).astype(np.float32)
+        shares = np.asarray(present @ weights, dtype=np.float32).ravel() / total
+        return shares
+
     def idf_of(self, token: str) -> float | None:
         col = self.vocab.get(token)
         return None if col is None else float(self.idf[col])

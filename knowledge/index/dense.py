@@ -24,6 +24,7 @@ def _ivf_lists(n: int) -> int:
 class DenseIndex:
     def __init__(self, index: faiss.Index) -> None:
         self.index = index
+        self._vectors: npt.NDArray[np.float32] | None = None  # exact index: kept for rescoring
 
     @property
     def size(self) -> int:
@@ -69,6 +70,17 @@ class DenseIndex:
         )
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
+
+    def similarities(
+        self, query: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32] | None:
+        """Cosine of the query with these stored vectors (exact index), else None."""
+        if self.approximate:
+            return None
+        if self._vectors is None:
+            self._vectors = self.reconstruct_all()
+        result: npt.NDArray[np.float32] = self._vectors[ids] @ query.astype(np.float32)
+        return result
 
     def reconstruct_all(self) -> npt.NDArray[np.float32]:
         """All stored vectors (exact index only), to reuse embeddings on a rebuild."""

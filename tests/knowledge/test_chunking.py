@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from knowledge.chunking import MAX_CHARS, chunk_document
+from knowledge.chunking import MAX_CHARS, chunk_document, parts
 from knowledge.pack import PACK_DIR
 
 PLAN = PACK_DIR / "documents" / "jiaozuo-ip-pilot-city-plan-2014.txt"
@@ -53,6 +53,69 @@ def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
     assert "".join(c.text for c in chunks) == "1.长段落。" + sentence * 40
 
 
-def test_markdown_headings_give_the_path() -> None:
-    chunks = chunk_document("# 总则\n## 资助范围\n专利申请可获资助。")
+def test_markdown_headings_give_the_path_and_a_first_level_one_heading_is_the_title() -> None:
+    chunks = chunk_document("# 资助办法\n## 总则\n### 资助范围\n专利申请可获资助。")
     assert chunks[0].section == "总则 › 资助范围"
+    assert chunk_document("## 总则\n# 资助范围\n专利申请可获资助。")[0].section == "资助范围"
+
+
+LAW = """# 示例市专利促进条例
+
+2020年5月1日 示例市人民代表大会常务委员会通过
+
+## 第一章 总 则
+
+第一条 为了促进专利工作，制定本条例。
+
+第二条 本条例所称专利，包括发明、实用新型和外观设计。
+
+## 第二章 资助与奖励
+
+第一节 资助
+
+第三条　对获得授权的发明专利，每件资助五千元。
+
+申请人为个人的，每件资助二千元。
+
+第四条 有下列情形之一的，不予资助：
+（一）弄虚作假的；
+（二）重复申报的。
+
+附 则
+
+第五条 本条例自2020年7月1日起施行。
+"""
+
+
+def test_a_law_is_chunked_by_article_with_its_paragraphs_and_items() -> None:
+    chunks = chunk_document(LAW)
+    by_article = {c.section: c for c in chunks if c.article}
+    assert list(by_article) == ["第一条", "第二条", "第三条", "第四条", "第五条"]
+    funding = by_article["第三条"]
+    assert "每件资助五千元" in funding.text and "每件资助二千元" in funding.text
+    assert funding.text in LAW, "a chunk is a verbatim slice"
+    assert [h.display for h in funding.headings] == ["第二章 资助与奖励", "第一节 资助", "第三条"]
+    assert funding.context == "资助与奖励 资助"
+    assert "（二）重复申报的。" in by_article["第四条"].text, "items stay in their article"
+    assert by_article["第五条"].headings[0].display == "附则"
+    # The title line is no section; the adoption line before the first chapter is text.
+    assert chunks[0].section == "正文" and "常务委员会通过" in chunks[0].text
+
+
+def test_a_long_article_is_split_at_its_paragraphs_and_keeps_its_number() -> None:
+    paragraph = "申请人应当提交申请书、营业执照复印件和专利证书复印件等材料。" * 3
+    text = "第十条 " + paragraph + "\n" + paragraph + "\n" + paragraph
+    chunks = chunk_document(text, max_chars=120)
+    assert len(chunks) == 3
+    assert all(c.section == "第十条" for c in chunks)
+    assert chunks[0].text.startswith("第十条") and chunks[1].text == paragraph
+
+
+def test_article_numbers_in_running_text_are_not_articles() -> None:
+    chunks = chunk_document("第六条 依照本条例第十七条的规定处理。\n违反第三条规定的，责令改正。")
+    assert [c.section for c in chunks] == ["第六条"]
+
+
+def test_paragraphs_of_a_chunk_are_its_finer_parts() -> None:
+    assert parts("第三条 甲。\n乙。") == ["第三条 甲。", "乙。"]
+    assert parts("一句话。") == []

@@ -171,8 +171,9 @@ async def test_faq_sets_from_csv_and_xlsx_are_searchable(runtime: Runtime) -> No
     )
     assert report.errors == []
     async with runtime.sessions() as session:
-        slugs = set(await session.scalars(select(FaqEntry.slug).where(FaqEntry.origin == "pack")))
-        assert {"faq-parking", "faq-hours"} <= slugs
+        # Uploaded FAQ sets are the office's own: a change of pack leaves them.
+        officer = select(FaqEntry.slug).where(FaqEntry.origin == "officer")
+        assert {"faq-parking", "faq-hours"} <= set(await session.scalars(officer))
         assert await session.scalar(select(func.count()).select_from(FaqEntry)) > 60
     answer = runtime.knowledge.ask("车停在哪里?")
     assert answer.sources[0].text == "大厅东侧有停车场。"
@@ -187,3 +188,71 @@ async def test_expired_documents_are_left_out_unless_asked_for(runtime: Runtime)
     assert all(s.document != "旧通知" for s in current.sources)
     with_expired = runtime.knowledge.ask("专利周参展补贴", include_expired=True)
     assert any(s.document == "旧通知" for s in with_expired.sources)
+
+
+def office_docx() -> bytes:
+    """An office 办法 as offices write them: a Title, chapters as Heading 1, articles as
+    plain paragraphs starting "第三条　" (ideographic space), items as paragraphs."""
+    document = docx.Document()
+    document.add_paragraph("示例市专利资助办法", style="Title")
+    document.add_paragraph("示市监〔2025〕3号")
+    document.add_heading("第一章　总则", level=1)
+    document.add_paragraph("第一条　为鼓励发明创造，制定本办法。")
+    document.add_heading("第二章　资助标准", level=1)
+    document.add_paragraph("第二条　对获得授权的国内发明专利，每件资助5000元。")
+    document.add_paragraph("第一专利权人为个人的，每件资助2000元。")
+    document.add_paragraph("第三条　有下列情形之一的，不予资助：")
+    document.add_paragraph("（一）弄虚作假的；")
+    document.add_paragraph("（二）重复申报的。")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "类别", "标准"
+    table.cell(1, 0).text, table.cell(1, 1).text = "实用新型", "每件500元"
+    document.add_heading("第三章　附则", level=1)
+    document.add_paragraph(
+        "第四条　本办法自2025年3月1日起施行，有效期至2027年12月31日。"
+        "《示例市专利申请资助暂行办法》同时废止。"
+    )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_an_office_docx_keeps_its_title_chapters_articles_and_dates() -> None:
+    from knowledge.chunking import chunk_document
+    from knowledge.loaders import read_document
+
+    doc = read_document("measures.docx", office_docx())
+    assert doc.title == "示例市专利资助办法"
+    assert (str(doc.valid_from), str(doc.valid_until)) == ("2025-03-01", "2027-12-31")
+    chunks = {c.section: c for c in chunk_document(doc.text)}
+    assert "每件资助2000元" in chunks["第二条"].text, "a paragraph (款) stays in its article"
+    assert "（二）重复申报的。" in chunks["第三条"].text
+    assert "实用新型 | 每件500元" in doc.text, "tables are read, in place"
+    assert chunks["第二条"].headings[0].display == "第二章 资助标准"
+
+
+def test_markdown_comments_are_not_text() -> None:
+    from knowledge.loaders import read_document
+
+    doc = read_document("law.md", "# 某条例\n\n<!-- INFO END -->\n\n第一条 正文。".encode())
+    assert "INFO END" not in doc.text and doc.title == "某条例"
+
+
+async def test_a_repealed_document_is_left_out_unless_asked_for(runtime: Runtime) -> None:
+    old = "示例市专利申请资助暂行办法\n第一条　发明专利每件资助3000元。"
+    await ingest(runtime, [("old.txt", old.encode(), {}), ("new.docx", office_docx(), {})])
+    answer = runtime.knowledge.ask("示例市发明专利资助多少钱？")
+    assert "5000元" in answer.answer and "3000元" not in answer.answer
+    documents = {s.document for s in answer.sources}
+    assert "示例市专利申请资助暂行办法" not in documents
+    history = runtime.knowledge.ask("示例市发明专利资助多少钱？", include_expired=True)
+    assert "示例市专利申请资助暂行办法" in {s.document for s in history.sources}
+
+
+async def test_an_office_measure_beside_the_pack_answers_its_amounts(runtime: Runtime) -> None:
+    """The plan's FAQ says the plan sets no amounts; the office's 办法 does: it answers."""
+    await ingest(runtime, [("measures.docx", office_docx(), {})])
+    answer = runtime.knowledge.ask("发明专利授权后资助多少钱？")
+    assert answer.answered and "5000元" in answer.answer, answer.answer
+    assert "未规定" not in answer.answer
+    assert answer.sources[0].citation == "《示例市专利资助办法》第二条"
