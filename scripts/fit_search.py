@@ -102,7 +102,7 @@ def fit(corpora: dict[str, list[Question]]) -> tuple[np.ndarray, float]:
 
 # An answerable question refused costs more than an off-topic one answered: the targets
 # are at most 5 % of the first and at least 90 % of the second refused.
-ANSWERABLE_WEIGHT = 2.0
+ANSWERABLE_WEIGHT = 1.5
 
 
 def fit_confidence(corpora: dict[str, list[Question]]) -> np.ndarray:

@@ -26,6 +26,9 @@ class Entry:
     valid_until: str | None = None  # ISO date; None = no expiry
     question: str | None = None  # the FAQ's canonical question
     support: str | None = None  # for an FAQ or rule: the passage item holding its clause
+    # For a passage indexed whole and per paragraph: the paragraph's number (0, 1, …);
+    # None for the whole passage, whose vector is then the mean of its paragraphs'.
+    part: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
