@@ -10,6 +10,7 @@ The patterns are general Chinese usage, not the wording of any one document.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from knowledge.normalize import normalize
@@ -68,8 +69,10 @@ def question_type(question: str) -> QuestionType | None:
     return None
 
 
+@lru_cache(maxsize=50_000)
 def gives(text: str, kind: str | None) -> bool:
-    """Whether ``text`` states an answer of this kind (an amount, a duration, …)."""
+    """Whether ``text`` states an answer of this kind (an amount, a duration, …).
+    Cached: search asks it of the same passages again and again."""
     if kind is None:
         return False
     return bool(_GIVES[kind].search(normalize(text)))

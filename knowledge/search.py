@@ -88,6 +88,10 @@ class Searcher:
         self._unit_of: list[str] = []
         self._members: dict[str, list[int]] = defaultdict(list)
         self._passage: dict[str, int] = {}
+        # Question-to-question similarity runs higher: FAQ wordings pay an offset.
+        self._faq_offsets = np.asarray(
+            [weights.faq_offset if e.kind == "faq" else 0.0 for e in index.entries], np.float32
+        )
         for entry_id, entry in enumerate(index.entries):
             unit = entry.support if entry.support in known else entry.item
             self._unit_of.append(unit)
@@ -123,19 +127,21 @@ class Searcher:
             return []
         floor = float(dense_scores.min()) if dense_scores.size else 0.0
         typed = {t for t, weight in query.items() if weight >= 1.0}
+        # Every entry of every candidate unit, scored in one pass on each side.
+        all_ids = np.asarray([i for u in units.values() for i in u.entries], dtype=np.int64)
+        sims = self.index.dense.similarities(vector, all_ids)
+        if sims is None:  # approximate index: the candidates' scores, else the floor
+            sims = np.asarray([seen_dense.get(int(i), floor) for i in all_ids], np.float32)
+        sims = sims - self._faq_offsets[all_ids]
+        shares = self.index.bm25.coverage(typed, all_ids)
+        start = 0
         for unit in units.values():
-            ids = np.asarray(unit.entries, dtype=np.int64)
-            sims = self.index.dense.similarities(vector, ids)
-            if sims is None:  # approximate index: the candidates' scores, else the floor
-                sims = np.asarray([seen_dense.get(int(i), floor) for i in ids], np.float32)
-            adjusted = sims - np.asarray(
-                [w.faq_offset if self.index.entries[i].kind == "faq" else 0.0 for i in ids],
-                dtype=np.float32,
-            )
-            best = int(np.argmax(adjusted))
-            unit.dense, unit.shown = float(adjusted[best]), int(ids[best])
-            unit.bm25 = float(bm_scores[ids].max())
-            unit.coverage = float(self.index.bm25.coverage(typed, ids).max())
+            end = start + len(unit.entries)
+            best = start + int(np.argmax(sims[start:end]))
+            unit.dense, unit.shown = float(sims[best]), int(all_ids[best])
+            unit.bm25 = float(bm_scores[all_ids[start:end]].max())
+            unit.coverage = float(shares[start:end].max())
+            start = end
 
         ranked = list(units.values())
         for attribute, rank_field in (("bm25", "bm25_rank"), ("dense", "dense_rank")):
