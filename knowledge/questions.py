@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import metrics
 from knowledge.answer import Answer
+from knowledge.conversation import context_for
 from knowledge.models import AnswerLog, OpenQuestion
 from knowledge.normalize import normalize
 from knowledge.service import KnowledgeBase
@@ -25,11 +26,14 @@ async def ask_and_record(
 ) -> tuple[Answer, AnswerLog]:
     """Answer, record the exchange, and open a question for officers when not answered.
 
+    A follow-up is read with the same ``user_key``'s earlier question (the last half hour).
+
     The index answering is the one loaded in this process; serving processes follow new
     versions through their index refresher (``policydesk.runtime.start_background``).
     """
     text = kb.validate_question(question)
-    answer = kb.answer(text, locale=locale, include_expired=include_expired)
+    context = await context_for(session, user_key, text)
+    answer = kb.answer(text, locale=locale, include_expired=include_expired, context=context)
     metrics.record_question(channel, answer.answered)
     log_row = AnswerLog(
         question=text,

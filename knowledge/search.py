@@ -29,6 +29,7 @@ from knowledge.question_types import SPECIFIC, gives, question_type, says_unspec
 from knowledge.tokenize import weighted_query_tokens
 
 CANDIDATES = 60
+CONTEXT_WEIGHT = 0.5  # words of the earlier question a follow-up is read with
 
 
 @dataclass(frozen=True)
@@ -100,14 +101,25 @@ class Searcher:
                 self._passage.setdefault(unit, entry_id)
 
     def search(
-        self, question: str, k: int = 10, include_expired: bool = False, today: date | None = None
+        self,
+        question: str,
+        k: int = 10,
+        include_expired: bool = False,
+        today: date | None = None,
+        context: str | None = None,
     ) -> list[Hit]:
+        """The best units for a question; ``context`` is the same chat's earlier question
+        when this one follows up on it ("那外观设计呢?"): its words count at half weight,
+        and what it asked for (an amount, …) stands unless this question asks otherwise."""
         today = today or date.today()
         w = self.weights
-        asked = question_type(question)
+        asked = question_type(question) or (question_type(context) if context else None)
         query = weighted_query_tokens(question)
+        if context:
+            for token, weight in weighted_query_tokens(context).items():
+                query.setdefault(token, CONTEXT_WEIGHT * weight)
         bm_scores = self.index.bm25.scores(query)
-        vector = self.embedder.embed_queries([question])[0]
+        vector = self.embedder.embed_queries([f"{question} {context}" if context else question])[0]
         dense_ids, dense_scores = self.index.dense.search(vector, CANDIDATES)
         seen_dense = dict(zip(dense_ids.tolist(), dense_scores.tolist(), strict=True))
 

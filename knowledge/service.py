@@ -183,20 +183,40 @@ class KnowledgeBase:
             )
         return text
 
-    def search(self, question: str, k: int = 10, include_expired: bool = False) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        include_expired: bool = False,
+        context: str | None = None,
+    ) -> list[Hit]:
         if self.searcher is None:
             raise IndexMismatch("the knowledge index is not loaded yet: run `policydesk init`")
-        return self.searcher.search(question, k=k, include_expired=include_expired)
+        return self.searcher.search(question, k=k, include_expired=include_expired, context=context)
 
-    def ask(self, question: str, include_expired: bool = False, locale: str = "zh") -> Answer:
-        """Answer one question (CPU-bound, a few milliseconds)."""
-        return self.answer(self.validate_question(question), include_expired, locale)
+    def ask(
+        self,
+        question: str,
+        include_expired: bool = False,
+        locale: str = "zh",
+        context: str | None = None,
+    ) -> Answer:
+        """Answer one question (CPU-bound, a few milliseconds); ``context``: the earlier
+        question a follow-up is read with (see ``knowledge.conversation``)."""
+        return self.answer(self.validate_question(question), include_expired, locale, context)
 
-    def answer(self, text: str, include_expired: bool = False, locale: str = "zh") -> Answer:
+    def answer(
+        self,
+        text: str,
+        include_expired: bool = False,
+        locale: str = "zh",
+        context: str | None = None,
+    ) -> Answer:
         """Answer a question already checked by ``validate_question``."""
         if not any(ch.isalnum() for ch in normalize(text)):
             return compose([], self.settings.answer_threshold, self.settings.faq_threshold, locale)
-        hits = self.search(text, include_expired=include_expired)
+        hits = self.search(text, include_expired=include_expired, context=context)
+        read_as = f"{text} {context}" if context else text
         return compose(
-            hits, self.settings.answer_threshold, self.settings.faq_threshold, locale, text
+            hits, self.settings.answer_threshold, self.settings.faq_threshold, locale, read_as
         )

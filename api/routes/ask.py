@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Literal
 
 from fastapi import APIRouter
@@ -20,6 +21,12 @@ class AskRequest(BaseModel):
     locale: Literal["zh", "en"] = "zh"
     include_expired: bool = Field(
         False, description="Also search documents whose validity date has passed"
+    )
+    conversation_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="Returned by an earlier answer: a short follow-up (那外观设计呢?) is read "
+        "with that conversation's earlier question (for 30 minutes). Omit it to start one.",
     )
 
 
@@ -41,17 +48,20 @@ class AnswerOut(BaseModel):
     )
     sources: list[SourceOut]
     open_question_id: int | None = None
+    conversation_id: str = Field(description="Send it with the next question to follow up")
 
 
 @router.post("/ask", response_model=AnswerOut)
 async def ask(body: AskRequest, session: WriteSessionDep, knowledge: KnowledgeDep) -> AnswerOut:
     # Validation of blank text happens in the service (422 via the domain error handler).
+    conversation = body.conversation_id or secrets.token_urlsafe(12)
     answer, _ = await ask_and_record(
         session,
         knowledge,
         body.question,
         channel="api",
+        user_key=f"api:{conversation}",
         locale=body.locale,
         include_expired=body.include_expired,
     )
-    return AnswerOut.model_validate(answer.to_json())
+    return AnswerOut.model_validate({**answer.to_json(), "conversation_id": conversation})

@@ -83,3 +83,17 @@ async def test_expired_documents_only_on_request(
         "/api/v1/ask", json={"question": "专利周参展补贴", "include_expired": True}
     )
     assert any(s["document"] == "旧通知" for s in wide.json()["sources"])
+
+
+async def test_a_conversation_id_carries_a_follow_up(client: httpx.AsyncClient) -> None:
+    first = (await client.post("/api/v1/ask", json={"question": "贯标认证有什么奖励?"})).json()
+    conversation = first["conversation_id"]
+    assert len(conversation) >= 8
+    follow = {"question": "那消零企业呢?", "conversation_id": conversation}
+    body = (await client.post("/api/v1/ask", json=follow)).json()
+    assert body["conversation_id"] == conversation
+    assert body["answered"] is True
+    alone = (await client.post("/api/v1/ask", json={"question": "那消零企业呢?"})).json()
+    assert alone["conversation_id"] != conversation
+    bad = await client.post("/api/v1/ask", json={"question": "你好", "conversation_id": "x y"})
+    assert bad.status_code == 422
