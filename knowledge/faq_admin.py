@@ -84,17 +84,19 @@ async def update_faq(
     row = await get_faq(session, faq_id)
     for key, value in (await _checked(session, draft)).items():
         setattr(row, key, value)
+    row.origin = "officer"  # the office's now: a re-import of the pack leaves it alone
     await session.flush()
     await kb.rebuild(session)
     return row
 
 
 async def delete_faq(session: AsyncSession, kb: KnowledgeBase, faq_id: int) -> None:
-    """Remove an entry from answers. Pack entries are deactivated (a re-import of the pack
-    would bring a deleted row back); the office's own entries are deleted."""
+    """Remove an entry from answers. Pack entries are retired (kept inactive and owned by the
+    office, so that a re-import of the pack does not bring them back); the office's own
+    entries are deleted."""
     row = await get_faq(session, faq_id)
     if row.origin == "pack":
-        row.active = False
+        row.active, row.origin = False, "officer"
     else:
         await session.delete(row)
     await session.flush()

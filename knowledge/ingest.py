@@ -119,10 +119,11 @@ async def upsert_faq(
         if row is None:
             session.add(FaqEntry(slug=record.slug, origin=origin, active=True, **values))
             changed = True
-        elif any(getattr(row, k) != v for k, v in values.items()) or not row.active:
+        elif row.origin == origin and any(getattr(row, k) != v for k, v in values.items()):
+            # Only what the same source owns follows the file: an entry an officer edited
+            # or retired (origin "officer") stays as the officer left it.
             for key, value in values.items():
                 setattr(row, key, value)
-            row.active = True
             changed = True
     (report.updated if changed else report.unchanged).append(name)
 

@@ -1,7 +1,8 @@
 """Knowledge packs: an office's starting documents, FAQ and subsidy rules, as files.
 
 A pack is a folder with ``documents/`` (policy texts, each with an optional
-``<stem>.meta.yaml``), ``faq.yaml`` and ``rules.yaml``, all optional. ``POLICYDESK_PACK``
+``<stem>.meta.yaml``), ``faq.yaml``, ``rules.yaml`` and ``lexicon.yaml`` (the office's own
+everyday words for the search), all optional. ``POLICYDESK_PACK``
 chooses it: the name of a bundled pack (``jiaozuo-2014``, the default: the demo office),
 ``none`` (start empty: officers upload their own documents), or the path of a folder.
 
@@ -53,3 +54,9 @@ def pack_files(folder: Path | None = PACK_DIR) -> list[Path]:
 
 def pack_rules_file(folder: Path | None = PACK_DIR) -> Path | None:
     return folder / "rules.yaml" if folder is not None else None
+
+
+def pack_lexicon_file(folder: Path | None) -> Path | None:
+    """The office's own everyday words (``lexicon.yaml``, the format of the bundled
+    ``knowledge/lexicon/synonyms.yaml``), if its pack has one."""
+    return folder / "lexicon.yaml" if folder is not None else None

@@ -2,7 +2,8 @@
 
 Text is normalised, segmented with jieba (rjieba) in search mode with a domain dictionary,
 and stopwords are dropped. Questions may be expanded with everyday-word synonyms, which
-carry a lower weight than the words the user typed.
+carry a lower weight than the words the user typed: the bundled lexicon
+(``knowledge/lexicon/synonyms.yaml``) plus the office's own (``lexicon.yaml`` in its pack).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import rjieba
 import yaml
 
+from core.errors import InvalidInput
 from knowledge.normalize import normalize
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
@@ -27,13 +29,43 @@ def _lines(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
+def read_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+    """``everyday: [formal, …]`` entries of a lexicon file, normalised; a malformed file is
+    refused with a message naming it."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{path}: invalid YAML ({exc})", field="lexicon") from exc
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in raw.values()
+    ):
+        raise InvalidInput(f"{path}: expected 'word: [word, ...]' entries", field="lexicon")
+    return {normalize(str(k)): tuple(normalize(v) for v in vs) for k, vs in raw.items()}
+
+
+# An office's own entries (its pack's lexicon.yaml), added to the bundled ones.
+_office_synonyms: dict[str, tuple[str, ...]] = {}
+
+
+def use_office_lexicon(path: Path | None) -> None:
+    """Add an office's lexicon file (or none) to the bundled one for this process. Called
+    once at start-up, before any index is built or loaded, so that documents and questions
+    are cut into words the same way."""
+    entries = read_synonyms(path) if path is not None and path.exists() else {}
+    if entries != _office_synonyms:
+        _office_synonyms.clear()
+        _office_synonyms.update(entries)
+        _setup.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _setup() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     for word in _lines(LEXICON_DIR / "domain_words.txt"):
         rjieba.add_word(normalize(word), 200000, None)
     stopwords = frozenset(normalize(w) for w in _lines(LEXICON_DIR / "stopwords.txt"))
-    raw = yaml.safe_load((LEXICON_DIR / "synonyms.yaml").read_text(encoding="utf-8")) or {}
-    synonyms = {normalize(str(k)): tuple(normalize(str(v)) for v in vs) for k, vs in raw.items()}
+    synonyms = read_synonyms(LEXICON_DIR / "synonyms.yaml")
+    for key, values in _office_synonyms.items():
+        synonyms[key] = tuple(dict.fromkeys([*synonyms.get(key, ()), *values]))
     for key in synonyms:
         rjieba.add_word(key, 100000, None)
     return stopwords, synonyms

@@ -23,10 +23,11 @@ from events.reminders import run_due_reminders
 from knowledge.build import Progress
 from knowledge.ingest import IngestReport, ingest_paths, retire_pack_content
 from knowledge.models import Document, IndexVersion
-from knowledge.pack import pack_files, pack_rules_file, resolve_pack
+from knowledge.pack import pack_files, pack_lexicon_file, pack_rules_file, resolve_pack
 from knowledge.refresher import IndexRefresher, warm_start
 from knowledge.service import KnowledgeBase
 from knowledge.threads import pin_threads
+from knowledge.tokenize import use_office_lexicon
 
 log = logging.getLogger(__name__)
 INIT_LOCK = 7_007_002  # pg_advisory lock key: one process loading the pack at a time
@@ -60,6 +61,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         await asyncio.to_thread(upgrade, url)
     pin_threads(settings.search_threads)
+    use_office_lexicon(pack_lexicon_file(resolve_pack(settings.pack)))
     engine = create_engine(url)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     return Runtime(

@@ -65,7 +65,9 @@ class FaqAdmin(RoleView, model=FaqEntry):
     ) -> None:
         if is_created:
             model.slug = "officer-" + slugify(str(data.get("question") or ""))[:100]
-            model.origin = "officer"
+        # Created, edited or retired (active unticked) here: the office's entry now, which a
+        # re-import of the pack leaves alone.
+        model.origin = "officer"
 
     async def after_model_change(
         self, data: dict[str, Any], model: Any, is_created: bool, request: Request

@@ -48,7 +48,11 @@ class AnswerOut(BaseModel):
     )
     sources: list[SourceOut]
     open_question_id: int | None = None
-    conversation_id: str = Field(description="Send it with the next question to follow up")
+    conversation_id: str | None = Field(
+        None,
+        description="Send it with the next question to follow up (the web chat's own "
+        "session does this for its asker)",
+    )
 
 
 @router.post("/ask", response_model=AnswerOut)

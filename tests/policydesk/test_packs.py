@@ -98,3 +98,21 @@ async def test_switching_packs_removes_the_old_pack_and_keeps_the_office_s_own(
         assert all(s.kind == "passage" for s in answer.sources)
     finally:
         await rt.close()
+
+
+def test_an_office_lexicon_in_the_pack_expands_questions(tmp_path: Path) -> None:
+    from knowledge.tokenize import use_office_lexicon, weighted_query_tokens
+
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("小绿本: [营业执照]\n贷款: [助企贷]\n", "utf-8")
+    try:
+        use_office_lexicon(lexicon)
+        query = weighted_query_tokens("办小绿本要带什么")
+        assert query.get("营业执照") == 0.5
+        assert {"融资", "助企贷"} <= set(weighted_query_tokens("贷款怎么办"))
+        lexicon.write_text("- just a list\n", "utf-8")
+        with pytest.raises(InvalidInput, match=r"lexicon\.yaml"):
+            use_office_lexicon(lexicon)
+    finally:
+        use_office_lexicon(None)
+    assert "营业执照" not in weighted_query_tokens("办小绿本要带什么")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from policydesk.runtime import Runtime, initialise
 from tests.web.conftest import open_web_chat
 
 QUESTION = "知识产权局的办公地址在哪里?"
@@ -56,3 +57,23 @@ async def test_faq_with_unknown_document_is_refused(
         headers=officer_headers,
     )
     assert response.status_code == 422 and response.json()["field"] == "document_slug"
+
+
+async def test_a_retired_pack_entry_stays_retired_when_the_pack_is_loaded_again(
+    client: httpx.AsyncClient, officer_headers: dict[str, str], web_runtime: Runtime
+) -> None:
+    """Officers retire an FAQ entry (active: false) without deleting it; `init` loading
+    the pack again neither brings it back nor overwrites an officer's edit."""
+    listing = await client.get("/api/v1/admin/faq", params={"q": "贯标"}, headers=officer_headers)
+    entry = next(e for e in listing.json()["items"] if e["origin"] == "pack")
+    body = {k: entry[k] for k in ("question", "answer", "paraphrases", "document_slug", "quote")}
+    retired = await client.put(
+        f"/api/v1/admin/faq/{entry['id']}", json={**body, "active": False}, headers=officer_headers
+    )
+    assert retired.status_code == 200, retired.text
+    assert retired.json()["active"] is False and retired.json()["origin"] == "officer"
+    await initialise(web_runtime)
+    again = await client.get(f"/api/v1/admin/faq/{entry['id']}", headers=officer_headers)
+    assert again.json()["active"] is False, "the pack brought a retired entry back"
+    answer = await _ask(client, entry["question"])
+    assert all(s["text"] != entry["answer"] for s in answer["sources"])
