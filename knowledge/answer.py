@@ -38,6 +38,7 @@ CONFIDENCE_DENSE = 116.80
 CONFIDENCE_COVERAGE = 5.31
 CONFIDENCE_GIVES = 0.55
 LEAD_SENTENCES = 2
+_ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百千零〇\d]+条[\s\u3000]*")
 _SENTENCE = re.compile(r"[^。;；!?！？\n]+[。;；!?！？]?")
 
 
@@ -122,7 +123,8 @@ def lead_sentences(clause: str, question: str) -> str:
         key=lambda i: (-(gives(sentences[i], asked)), -overlap(sentences[i]), i),
     )
     chosen = sorted(ranked[:LEAD_SENTENCES])
-    return "".join(sentences[i] for i in chosen)
+    # The article number is in the citation already.
+    return _ARTICLE_LABEL.sub("", "".join(sentences[i] for i in chosen), count=1)
 
 
 def reorder(hits: list[Hit], question: str, threshold: float = 0.0) -> list[Hit]:
