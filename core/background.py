@@ -78,7 +78,7 @@ class BackgroundTasks:
             done, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
             for task in pending:
                 log.warning("background task %s did not stop in %.0fs", task.get_name(), grace)
-            log.info("background tasks stopped: %s", ", ".join(t.get_name() for t in done))
+            log.info("background tasks stopped: %s", ", ".join(sorted(t.get_name() for t in done)))
         self._tasks.clear()
         self._jobs.clear()
 

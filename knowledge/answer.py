@@ -111,7 +111,7 @@ def lead_sentences(clause: str, question: str) -> str:
     stating what is asked (an amount, a date, …), else those sharing most of its words."""
     sentences = [s.strip() for s in _SENTENCE.findall(clause) if s.strip()]
     if len(sentences) <= 1:
-        return clause.strip()
+        return _ARTICLE_LABEL.sub("", clause.strip(), count=1)
     asked = question_type(question)
     words = set(tokens(question))
 
@@ -185,9 +185,10 @@ def compose(
     else:
         clause = best.text
         lead = lead_sentences(clause, question) if question else clause
+        whole = lead == _ARTICLE_LABEL.sub("", clause.strip(), count=1)
         according = f"{basis}: {cite(best)}" if en else f"根据{cite(best)}:"
-        body = lead if lead == clause else f"“{lead}”\n\n{clause}"
-        text = f"{according}\n“{lead}”" if lead != clause else f"{according}\n{clause}"
+        body = clause if whole else f"“{lead}”\n\n{clause}"
+        text = f"{according}\n{lead}" if whole else f"{according}\n“{lead}”"
     also = _also(hits, ALSO_MARGIN)
     if also is not None:
         other = source_of(also)

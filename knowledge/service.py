@@ -216,6 +216,11 @@ class KnowledgeBase:
         if not any(ch.isalnum() for ch in normalize(text)):
             return compose([], self.settings.answer_threshold, self.settings.faq_threshold, locale)
         hits = self.search(text, include_expired=include_expired, context=context)
+        if context and (not hits or hits[0].coverage == 0.0):
+            # Read with the earlier question, the best place holds none of this question's
+            # own words ("食堂几点开饭?" after a question on subsidies): it stands alone.
+            context = None
+            hits = self.search(text, include_expired=include_expired)
         read_as = f"{text} {context}" if context else text
         return compose(
             hits, self.settings.answer_threshold, self.settings.faq_threshold, locale, read_as

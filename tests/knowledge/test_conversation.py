@@ -68,3 +68,17 @@ async def test_a_follow_up_is_answered_in_the_context_of_the_earlier_question(
         )
         await session.commit()
     assert not (await _ask(runtime, "那外观设计呢？", "chat:1")).startswith(DESIGN)
+
+
+async def test_a_short_question_of_its_own_is_not_read_with_the_earlier_one(
+    runtime: Runtime,
+) -> None:
+    async with runtime.sessions() as session:
+        await ingest_bytes(session, runtime.knowledge, [("m.txt", MEASURES.encode(), {})])
+        await session.commit()
+    assert "5000元" in await _ask(runtime, "示例市发明专利授权后资助多少钱？", "chat:3")
+    async with runtime.sessions() as session:
+        answer, _ = await ask_and_record(
+            session, runtime.knowledge, "食堂几点开饭?", user_key="chat:3"
+        )
+    assert answer.answered is False
