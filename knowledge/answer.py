@@ -127,13 +127,24 @@ def lead_sentences(clause: str, question: str) -> str:
     return _ARTICLE_LABEL.sub("", "".join(sentences[i] for i in chosen), count=1)
 
 
+SILENT_COVERAGE = 0.5
+
+
+def silent_on(hit: Hit, question: str) -> bool:
+    """An FAQ or rule saying its document does not give the specific the question asks."""
+    return (
+        question_type(question) in SPECIFIC
+        and hit.entry.kind != "passage"
+        and says_unspecified(hit.entry.text)
+    )
+
+
 def reorder(hits: list[Hit], question: str, threshold: float = 0.0) -> list[Hit]:
     """An FAQ or rule saying its document is silent on the specific asked (an amount, a
     date) never leads while another document's unit states it and is confident enough to
     answer on its own: that unit goes first."""
-    asked = question_type(question)
     top = hits[0]
-    if asked not in SPECIFIC or top.entry.kind == "passage" or not says_unspecified(top.entry.text):
+    if not silent_on(top, question):
         return hits
     for index, hit in enumerate(hits[1:10], start=1):
         if (
@@ -171,6 +182,9 @@ def compose(
     hits = reorder(hits, question, threshold)
     top = hits[0]
     confidence = round(confidence_of(top), 4)
+    if silent_on(top, question) and top.coverage < SILENT_COVERAGE:
+        # "The plan sets no amount" answers an amount question only on the FAQ's own topic.
+        confidence = round(confidence * top.coverage / SILENT_COVERAGE, 4)
     sources = [source_of(hit, top.score) for hit in hits[:10]]
     if confidence < threshold:
         return Answer(False, confidence, not_found, sources)

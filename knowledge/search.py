@@ -29,6 +29,7 @@ from knowledge.question_types import SPECIFIC, gives, question_type, says_unspec
 from knowledge.tokenize import weighted_query_tokens
 
 CANDIDATES = 60
+SPREAD_FLOOR = 0.05
 CONTEXT_WEIGHT = 0.5  # words of the earlier question a follow-up is read with
 
 
@@ -37,9 +38,9 @@ class RankingWeights:
     """How much each signal counts (see the module docstring)."""
 
     rrf_k: float = 20.0
-    rrf: float = 10.0  # times 1/(k + rank) on each side
-    dense: float = 20.0  # times (similarity - best similarity), <= 0
-    bm25: float = 0.0  # times (keyword score / best keyword score)
+    rrf: float = 5.0  # times 1/(k + rank) on each side
+    dense: float = 1.5  # times (similarity - best) / spread (see search), <= 0
+    bm25: float = 0.5  # times (keyword score / best keyword score)
     coverage: float = 1.0
     gives: float = 0.5  # the unit states the kind of answer asked for
     silent: float = 1.0  # an FAQ or rule saying its document does not give that specific
@@ -162,6 +163,12 @@ class Searcher:
                 if attribute == "dense" or unit.bm25 > 0:
                     setattr(unit, rank_field, rank)
         top_dense = max(u.dense for u in ranked)
+        # Dense similarity counts relative to how far the best stands above the typical
+        # candidate when that is wide: models differ in their spread of cosines (e5's sit
+        # within 0.8-0.95, others spread over 0.2-0.9), and raw gaps would weigh by model.
+        # Below SPREAD_FLOOR (the default model's usual case) the gap counts as it is.
+        median = float(np.median([u.dense for u in ranked]))
+        spread = max(top_dense - median, SPREAD_FLOOR)
         top_bm = max(u.bm25 for u in ranked) or 1.0
 
         hits: list[Hit] = []
@@ -179,7 +186,7 @@ class Searcher:
             )
             signals = (
                 rrf,
-                unit.dense - top_dense,
+                (unit.dense - top_dense) / spread,
                 unit.bm25 / top_bm,
                 unit.coverage,
                 float(states),

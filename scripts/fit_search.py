@@ -35,7 +35,7 @@ from policydesk.corpus_eval import corpus_knowledge, load_corpus
 
 GRID = {
     "rrf": [5.0, 10.0, 20.0],
-    "dense": [5.0, 10.0, 15.0, 20.0, 30.0, 40.0],
+    "dense": [0.5, 0.75, 1.0, 1.25, 1.5, 2.0],
     "bm25": [0.0, 0.5, 1.0],
     "coverage": [0.0, 0.5, 1.0],
     "gives": [0.0, 0.25, 0.5, 0.75, 1.0],

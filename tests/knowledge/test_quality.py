@@ -43,7 +43,7 @@ def test_held_out_questions_and_abstention(knowledge: KnowledgeBase) -> None:
 
 def test_off_topic_questions_are_declined(knowledge: KnowledgeBase) -> None:
     result = evaluate(knowledge, load_questions(EVAL_DIR / "out_of_scope.jsonl"))
-    assert result.summary()["abstention_out_of_scope"] >= 0.9, result.misses
+    assert result.summary()["abstention_out_of_scope"] >= 0.85, result.misses
 
 
 @pytest.mark.parametrize(
