@@ -38,6 +38,7 @@ CONFIDENCE_DENSE = 116.80
 CONFIDENCE_COVERAGE = 5.31
 CONFIDENCE_GIVES = 0.55
 LEAD_SENTENCES = 2
+OFFICER_ANSWER = "工作人员答复"  # the citation of an FAQ entry officers wrote without a document
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百千零〇\d]+条[\s\u3000]*")
 _SENTENCE = re.compile(r"[^。;；!?！？\n]+[。;；!?！？]?")
 
@@ -53,6 +54,8 @@ class Source:
 
     @property
     def citation(self) -> str:
+        if not self.document:  # an officer's FAQ entry that rests on no document
+            return OFFICER_ANSWER
         return f"《{self.document}》{self.section}"
 
 
@@ -102,7 +105,9 @@ def source_of(hit: Hit, top_score: float | None = None) -> Source:
     )
 
 
-def cite(source: Source) -> str:
+def cite(source: Source, locale: str = "zh") -> str:
+    if source.citation == OFFICER_ANSWER and locale == "en":
+        return "an officer's answer"
     return source.citation
 
 
@@ -192,7 +197,7 @@ def compose(
     en = locale == "en"
     basis = "Source" if en else "依据"
     if top.entry.kind == "faq" and confidence >= faq_threshold:
-        body, text = best.text, f"{best.text}\n({basis}:{cite(best)})"
+        body, text = best.text, f"{best.text}\n({basis}:{cite(best, locale)})"
     elif top.entry.kind == "rule":
         body = f"{best.text}\n“{best.quote}”"
         text = f"{best.text}\n({basis}:{cite(best)}:“{best.quote}”)"

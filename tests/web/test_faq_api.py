@@ -77,3 +77,16 @@ async def test_a_retired_pack_entry_stays_retired_when_the_pack_is_loaded_again(
     assert again.json()["active"] is False, "the pack brought a retired entry back"
     answer = await _ask(client, entry["question"])
     assert all(s["text"] != entry["answer"] for s in answer["sources"])
+
+
+async def test_an_officer_entry_without_a_document_cites_the_officers(
+    client: httpx.AsyncClient, officer_headers: dict[str, str]
+) -> None:
+    created = await client.post(
+        "/api/v1/admin/faq",
+        json={"question": QUESTION, "answer": ANSWER, "paraphrases": ["你们在哪里办公"]},
+        headers=officer_headers,
+    )
+    assert created.status_code == 201, created.text
+    answer = (await _ask(client, QUESTION))["answer"]
+    assert ANSWER in answer and "(依据:工作人员答复)" in answer and "《》" not in answer
