@@ -63,7 +63,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine tuned for its backend: SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine tuned for its backend: SQLite gets WAL, foreign keys and a busy timeout.
+    Errors never print the bound values (phones, credit codes, names) into the logs."""
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 

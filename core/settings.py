@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="POLICYDESK_", extra="ignore")
 
-    env: str = Field("development", description="development | production")
+    env: Literal["development", "production"] = Field(
+        "development", description="development | production (refused otherwise)"
+    )
     data_dir: Path = Path("data")
     database_url: str = ""
     redis_url: str = ""
@@ -81,6 +83,12 @@ class Settings(BaseSettings):
     rate_limit: str = Field("120/minute", description="public API routes, per client address")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="JSON and form bodies")
     max_upload_bytes: int = Field(21 * 1024 * 1024, ge=1024, description="document uploads")
+
+    @field_validator("env", mode="before")
+    @classmethod
+    def _env_word(cls, value: object) -> object:
+        # "Production" or " production " mean production; a typo is refused at start.
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod

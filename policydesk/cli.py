@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from core.errors import DomainError
 from core.settings import Settings
 from policydesk import benchmarks
@@ -364,3 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1
+    except ValidationError as exc:  # the settings from the environment
+        for problem in exc.errors():
+            name = "POLICYDESK_" + "_".join(str(p) for p in problem["loc"]).upper()
+            print(f"error: {name}: {problem['msg']}", file=sys.stderr)
+        return 2
