@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -109,10 +110,14 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def evaluate(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> EvalResult:
+def evaluate(
+    kb: KnowledgeBase, questions: list[dict[str, Any]], today: date | None = None
+) -> EvalResult:
+    """Ask every question; ``today`` fixes which documents are in force (an evaluation's
+    figures must not change with the calendar)."""
     result = EvalResult()
     for item in questions:
-        answer = kb.ask(item["q"])
+        answer = kb.ask(item["q"], today=today)
         answerable = item.get("answerable", True) is not False and bool(item.get("gold"))
         result.outcomes.append(
             Outcome(

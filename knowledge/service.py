@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -189,10 +190,13 @@ class KnowledgeBase:
         k: int = 10,
         include_expired: bool = False,
         context: str | None = None,
+        today: date | None = None,
     ) -> list[Hit]:
         if self.searcher is None:
             raise IndexMismatch("the knowledge index is not loaded yet: run `policydesk init`")
-        return self.searcher.search(question, k=k, include_expired=include_expired, context=context)
+        return self.searcher.search(
+            question, k=k, include_expired=include_expired, today=today, context=context
+        )
 
     def ask(
         self,
@@ -200,10 +204,14 @@ class KnowledgeBase:
         include_expired: bool = False,
         locale: str = "zh",
         context: str | None = None,
+        today: date | None = None,
     ) -> Answer:
         """Answer one question (CPU-bound, a few milliseconds); ``context``: the earlier
-        question a follow-up is read with (see ``knowledge.conversation``)."""
-        return self.answer(self.validate_question(question), include_expired, locale, context)
+        question a follow-up is read with (see ``knowledge.conversation``); ``today``: the
+        day whose documents are in force (today's, unless a test or an evaluation says)."""
+        return self.answer(
+            self.validate_question(question), include_expired, locale, context, today
+        )
 
     def answer(
         self,
@@ -211,16 +219,17 @@ class KnowledgeBase:
         include_expired: bool = False,
         locale: str = "zh",
         context: str | None = None,
+        today: date | None = None,
     ) -> Answer:
         """Answer a question already checked by ``validate_question``."""
         if not any(ch.isalnum() for ch in normalize(text)):
             return compose([], self.settings.answer_threshold, self.settings.faq_threshold, locale)
-        hits = self.search(text, include_expired=include_expired, context=context)
+        hits = self.search(text, include_expired=include_expired, context=context, today=today)
         if context and (not hits or hits[0].coverage == 0.0):
             # Read with the earlier question, the best place holds none of this question's
             # own words ("食堂几点开饭?" after a question on subsidies): it stands alone.
             context = None
-            hits = self.search(text, include_expired=include_expired)
+            hits = self.search(text, include_expired=include_expired, today=today)
         read_as = f"{text} {context}" if context else text
         return compose(
             hits, self.settings.answer_threshold, self.settings.faq_threshold, locale, read_as

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ class Corpus:
     folder: Path
     pack: str
     question_files: tuple[Path, ...]
+    # The day the questions are asked on: which documents are in force (an office 办法
+    # valid until 2027 must answer in the evaluation after 2027 too).
+    as_of: date | None = None
 
     @property
     def documents(self) -> Path:
@@ -50,7 +54,14 @@ def load_corpus(folder: Path, pack: str | None = None) -> Corpus:
     if (folder / "corpus.yaml").exists():
         config = yaml.safe_load((folder / "corpus.yaml").read_text("utf-8")) or {}
     files = [folder / name for name in config.get("questions") or ["questions.jsonl"]]
-    return Corpus(folder.name, folder, pack or str(config.get("pack") or NO_PACK), tuple(files))
+    as_of = config.get("as_of")
+    return Corpus(
+        folder.name,
+        folder,
+        pack or str(config.get("pack") or NO_PACK),
+        tuple(files),
+        as_of if isinstance(as_of, date) else date.fromisoformat(as_of) if as_of else None,
+    )
 
 
 @asynccontextmanager
@@ -82,4 +93,4 @@ async def evaluate_corpus(
 ) -> EvalResult:
     """Ingest the corpus beside its pack into a fresh knowledge base and evaluate it."""
     async with corpus_knowledge(corpus, embedder, base) as knowledge:
-        return evaluate(knowledge, corpus.questions())
+        return evaluate(knowledge, corpus.questions(), today=corpus.as_of)

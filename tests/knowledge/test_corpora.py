@@ -64,7 +64,7 @@ def test_an_office_measure_beside_the_pack_gives_its_amounts_and_dates_in_the_an
 
     async def run() -> list[str]:
         async with corpus_knowledge(corpus, embedder, Settings(data_dir=tmp_path)) as knowledge:
-            return [knowledge.ask(q["q"]).answer for q in specific]
+            return [knowledge.ask(q["q"], today=corpus.as_of).answer for q in specific]
 
     answers = asyncio.run(run())
     given = [

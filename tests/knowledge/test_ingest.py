@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -190,6 +191,9 @@ async def test_expired_documents_are_left_out_unless_asked_for(runtime: Runtime)
     assert any(s.document == "旧通知" for s in with_expired.sources)
 
 
+IN_FORCE = date(2026, 6, 1)  # the office 办法 below applies 2025-03-01 to 2027-12-31
+
+
 def office_docx() -> bytes:
     """An office 办法 as offices write them: a Title, chapters as Heading 1, articles as
     plain paragraphs starting "第三条　" (ideographic space), items as paragraphs."""
@@ -241,18 +245,20 @@ def test_markdown_comments_are_not_text() -> None:
 async def test_a_repealed_document_is_left_out_unless_asked_for(runtime: Runtime) -> None:
     old = "示例市专利申请资助暂行办法\n第一条　发明专利每件资助3000元。"
     await ingest(runtime, [("old.txt", old.encode(), {}), ("new.docx", office_docx(), {})])
-    answer = runtime.knowledge.ask("示例市发明专利资助多少钱？")
+    answer = runtime.knowledge.ask("示例市发明专利资助多少钱？", today=IN_FORCE)
     assert "5000元" in answer.answer and "3000元" not in answer.answer
     documents = {s.document for s in answer.sources}
     assert "示例市专利申请资助暂行办法" not in documents
-    history = runtime.knowledge.ask("示例市发明专利资助多少钱？", include_expired=True)
+    history = runtime.knowledge.ask(
+        "示例市发明专利资助多少钱？", include_expired=True, today=IN_FORCE
+    )
     assert "示例市专利申请资助暂行办法" in {s.document for s in history.sources}
 
 
 async def test_an_office_measure_beside_the_pack_answers_its_amounts(runtime: Runtime) -> None:
     """The plan's FAQ says the plan sets no amounts; the office's 办法 does: it answers."""
     await ingest(runtime, [("measures.docx", office_docx(), {})])
-    answer = runtime.knowledge.ask("发明专利授权后资助多少钱？")
+    answer = runtime.knowledge.ask("发明专利授权后资助多少钱？", today=IN_FORCE)
     assert answer.answered and "5000元" in answer.answer, answer.answer
     assert "未规定" not in answer.answer
     assert answer.sources[0].citation == "《示例市专利资助办法》第二条"
