@@ -30,6 +30,7 @@ from knowledge.tokenize import weighted_query_tokens
 
 CANDIDATES = 60
 SPREAD_FLOOR = 0.05
+DENSE_FLOOR = 1.0  # a unit loses at most this many spreads to a better dense match
 CONTEXT_WEIGHT = 0.5  # words of the earlier question a follow-up is read with
 
 
@@ -186,7 +187,7 @@ class Searcher:
             )
             signals = (
                 rrf,
-                (unit.dense - top_dense) / spread,
+                max((unit.dense - top_dense) / spread, -DENSE_FLOOR),
                 unit.bm25 / top_bm,
                 unit.coverage,
                 float(states),

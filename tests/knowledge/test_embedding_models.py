@@ -21,6 +21,7 @@ PLAN = PACK_DIR / "documents" / "jiaozuo-ip-pilot-city-plan-2014.txt"
 def st_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real (tiny, randomly initialised) BERT sentence-transformers model, built locally:
     a character vocabulary from the plan, one transformer layer, mean pooling."""
+    import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer import modules as models
     from transformers import BertConfig, BertModel, BertTokenizerFast
@@ -38,6 +39,7 @@ def st_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         intermediate_size=64,
         max_position_embeddings=512,
     )
+    torch.manual_seed(20261207)  # the same random weights in every run: a reproducible test
     BertModel(config).save_pretrained(root / "bert")
     tokenizer.save_pretrained(root / "bert")
     word = models.Transformer(str(root / "bert"), max_seq_length=256)
