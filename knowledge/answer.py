@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from knowledge.chunking import without_article_number
 from knowledge.question_types import SPECIFIC, gives, question_type, says_unspecified
 from knowledge.search import Hit
 from knowledge.tokenize import tokens
@@ -39,7 +40,6 @@ CONFIDENCE_COVERAGE = 5.31
 CONFIDENCE_GIVES = 0.55
 LEAD_SENTENCES = 2
 OFFICER_ANSWER = "工作人员答复"  # the citation of an FAQ entry officers wrote without a document
-_ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百千零〇\d]+条[\s\u3000]*")
 _SENTENCE = re.compile(r"[^。;；!?！？\n]+[。;；!?！？]?")
 
 
@@ -116,7 +116,7 @@ def lead_sentences(clause: str, question: str) -> str:
     stating what is asked (an amount, a date, …), else those sharing most of its words."""
     sentences = [s.strip() for s in _SENTENCE.findall(clause) if s.strip()]
     if len(sentences) <= 1:
-        return _ARTICLE_LABEL.sub("", clause.strip(), count=1)
+        return without_article_number(clause)
     asked = question_type(question)
     words = set(tokens(question))
 
@@ -129,7 +129,7 @@ def lead_sentences(clause: str, question: str) -> str:
     )
     chosen = sorted(ranked[:LEAD_SENTENCES])
     # The article number is in the citation already.
-    return _ARTICLE_LABEL.sub("", "".join(sentences[i] for i in chosen), count=1)
+    return without_article_number("".join(sentences[i] for i in chosen))
 
 
 SILENT_COVERAGE = 0.5
@@ -204,7 +204,7 @@ def compose(
     else:
         clause = best.text
         lead = lead_sentences(clause, question) if question else clause
-        whole = lead == _ARTICLE_LABEL.sub("", clause.strip(), count=1)
+        whole = lead == without_article_number(clause)
         according = f"{basis}: {cite(best)}" if en else f"根据{cite(best)}:"
         body = clause if whole else f"“{lead}”\n\n{clause}"
         text = f"{according}\n{lead}" if whole else f"{according}\n“{lead}”"

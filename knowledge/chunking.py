@@ -119,6 +119,13 @@ def _outline_heading(folded: str) -> tuple[int, str] | None:
     return None
 
 
+def without_article_number(text: str) -> str:
+    """``第六条　对…`` → ``对…``: a clause quoted under a citation that names its article."""
+    stripped = text.strip()
+    match = _ARTICLE.match(fold_width(stripped))  # width folding keeps the label's length
+    return stripped[match.end() :].lstrip() if match else stripped
+
+
 def starts_a_heading(line: str) -> bool:
     """Whether a line opens an article, a chapter or an outline item (for PDF unwrapping)."""
     folded = fold_width(line.strip())
