@@ -64,9 +64,9 @@ async def upsert_document(
     session: AsyncSession, doc: DocumentFile, report: IngestReport, origin: str = "upload"
 ) -> None:
     row = await session.scalar(select(Document).where(Document.slug == doc.slug))
+    if row is not None and origin == "upload":  # an upload makes a pack document the office's
+        row.origin = origin
     if row is not None and row.content_hash == doc.content_hash and row.title == doc.title:
-        if origin == "upload":  # an officer's upload makes a pack document the office's own
-            row.origin = origin
         report.unchanged.append(doc.source_name)
         report.document_slugs.add(doc.slug)
         return
@@ -92,8 +92,6 @@ async def upsert_document(
     else:
         for key, value in fields.items():
             setattr(row, key, value)
-        if origin == "upload":
-            row.origin = origin
         report.updated.append(doc.source_name)
 
 
