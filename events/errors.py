@@ -25,6 +25,10 @@ class RegistrationNotFound(NotFound):
     code = "registration_not_found"
 
 
+class CompanyNotFound(NotFound):
+    code = "company_not_found"
+
+
 class RegistrationClosed(Conflict):
     """The deadline has passed (or the event has started)."""
 

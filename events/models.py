@@ -131,6 +131,9 @@ class Registration(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(20))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the registrant typed about the company and themselves. A public sign-up never
+    # rewrites the stored company or contact; officers compare and decide.
+    submitted: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
     event: Mapped[Event] = relationship(lazy="joined")
     company: Mapped[Company] = relationship(lazy="joined")

@@ -39,7 +39,7 @@ from events.models import (
 from events.notices import Notice, deliver, notice_for
 from events.queries import own_registration
 from events.reminders import schedule_reminders, skip_reminders
-from events.schemas import CompanyIn, ContactIn, RegistrationIn
+from events.schemas import ContactIn, RegistrationIn
 from events.seats import promote_waitlist, seat_counts
 from events.service import get_event
 
@@ -126,7 +126,7 @@ async def _register(
             " events)",
             field="financing_need",
         )
-    company = await upsert_company(session, form.company)
+    company, speaks_for_it = await company_for_signup(session, form, chat_id)
     registration = await session.scalar(
         select(Registration).where(
             Registration.event_id == event.id, Registration.company_id == company.id
@@ -138,7 +138,9 @@ async def _register(
             field="company.credit_code",
             extra={"existing": public_summary(registration)},
         )
-    contact = await upsert_contact(session, company, form.contact, chat_id, locale)
+    contact = await contact_for_signup(
+        session, company, form.contact, chat_id, locale, speaks_for_it=speaks_for_it
+    )
     counts = (await seat_counts(session, [event.id]))[event.id]
     fits = counts.waitlisted == 0 and counts.seated + form.seats <= event.capacity
     status = RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED
@@ -159,6 +161,10 @@ async def _register(
     registration.secret_hash = hash_secret(secret)
     registration.queued_at = now
     registration.confirmed_at = now if fits else None
+    registration.submitted = {
+        "company": form.company.model_dump(mode="json", exclude={"credit_code"}),
+        "contact": {"name": form.contact.name},
+    }
     if form.financing_need is not None:
         need = form.financing_need
         registration.financing_need = FinancingNeed(
@@ -184,31 +190,101 @@ def refuse_if_closed(event: Event, now: datetime) -> None:
         )
 
 
-async def upsert_company(session: AsyncSession, data: CompanyIn) -> Company:
-    """The company with this credit code, created or updated with the fields given."""
+async def company_for_signup(
+    session: AsyncSession, form: RegistrationIn, chat_id: int | None
+) -> tuple[Company, bool]:
+    """The company with the form's credit code, and whether the registrant speaks for it.
+
+    A new credit code creates the company from the form. A known one keeps its stored
+    details unless the registrant shows they speak for it (``speaks_for``): anybody may
+    type a company's public credit code, so a plain sign-up must not rewrite the record
+    that exports, reminders and benefit matching read.
+    """
+    data = form.company
+    fields = data.model_dump(exclude={"credit_code"}, exclude_none=True)
     company = await session.scalar(select(Company).where(Company.credit_code == data.credit_code))
     if company is None:
-        company = Company(credit_code=data.credit_code, name=data.name)
+        company = Company(credit_code=data.credit_code, **fields)
         session.add(company)
-    for name, value in data.model_dump(exclude={"credit_code"}, exclude_none=True).items():
-        setattr(company, name, value)
-    await session.flush()
-    return company
+        await session.flush()
+        return company, True
+    trusted = await speaks_for(session, company, chat_id, form.company_secret)
+    if trusted:
+        for name, value in fields.items():
+            setattr(company, name, value)
+        await session.flush()
+    return company, trusted
 
 
-async def upsert_contact(
-    session: AsyncSession, company: Company, data: ContactIn, chat_id: int | None, locale: str
+async def speaks_for(
+    session: AsyncSession, company: Company, chat_id: int | None, secret: str | None
+) -> bool:
+    """True for a Telegram chat already tied to one of the company's contacts, or for the
+    secret of one of the company's registrations. A wrong secret is refused, not ignored."""
+    if secret is not None:
+        found = await session.scalar(
+            select(Registration.id)
+            .where(Registration.company_id == company.id)
+            .where(Registration.secret_hash == hash_secret(secret))
+            .limit(1)
+        )
+        if found is None:
+            raise InvalidInput(
+                "company_secret: 这不是该企业的报名凭证 (this is not a secret of one of this"
+                " company's registrations)",
+                field="company_secret",
+            )
+        return True
+    if chat_id is None:
+        return False
+    tied = await session.scalar(
+        select(Contact.id)
+        .where(Contact.company_id == company.id, Contact.telegram_chat_id == chat_id)
+        .limit(1)
+    )
+    return tied is not None
+
+
+async def contact_for_signup(
+    session: AsyncSession,
+    company: Company,
+    data: ContactIn,
+    chat_id: int | None,
+    locale: str,
+    *,
+    speaks_for_it: bool,
 ) -> Contact:
+    """The company's contact with this phone, created when new.
+
+    A known contact keeps its name unless the registrant speaks for the company. A contact
+    tied to one Telegram chat is never moved to another: that chat sees and may cancel the
+    contact's registrations.
+    """
     contact = await session.scalar(
         select(Contact).where(Contact.company_id == company.id, Contact.phone == data.phone)
     )
     if contact is None:
-        contact = Contact(company_id=company.id, phone=data.phone, name=data.name)
+        contact = Contact(
+            company_id=company.id,
+            phone=data.phone,
+            name=data.name,
+            telegram_chat_id=chat_id,
+            locale=locale,
+        )
         session.add(contact)
-    contact.name = data.name
-    contact.locale = locale
+        await session.flush()
+        return contact
+    if chat_id is not None and contact.telegram_chat_id not in (None, chat_id):
+        raise Conflict(
+            "此手机号已绑定另一个 Telegram 账号，请用该账号报名或联系工作人员 (this phone number"
+            " belongs to another Telegram account: sign up from that account or ask the office)",
+            field="contact.phone",
+        )
+    if speaks_for_it:
+        contact.name = data.name
     if chat_id is not None:
         contact.telegram_chat_id = chat_id
+        contact.locale = locale
     await session.flush()
     return contact
 

@@ -59,6 +59,20 @@ class CompanyIn(BaseModel):
     design_patents: int | None = Field(None, ge=0, le=1_000_000)
 
 
+class CompanyPatch(BaseModel):
+    """An officer's correction of a company's stored details; only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    county: ShortText | None = None
+    industry: ShortText | None = None
+    above_designated_size: bool | None = None
+    invention_patents: int | None = Field(None, ge=0, le=1_000_000)
+    utility_model_patents: int | None = Field(None, ge=0, le=1_000_000)
+    design_patents: int | None = Field(None, ge=0, le=1_000_000)
+
+
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -82,6 +96,13 @@ class RegistrationIn(BaseModel):
     contact: ContactIn
     seats: int = Field(1, ge=1, le=50)
     financing_need: FinancingNeedIn | None = None
+    company_secret: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The secret of an earlier registration of this company: shows that the"
+        " registrant speaks for it, so the company's stored details take the new values",
+    )
 
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db import utcnow, write_transaction
 from core.errors import Conflict, InvalidInput
 from core.notify import Notifier
-from events.errors import EventNotFound
+from events.errors import CompanyNotFound, EventNotFound
 from events.models import (
+    Company,
     Event,
     EventStatus,
     Registration,
@@ -26,7 +27,7 @@ from events.models import (
 )
 from events.notices import Notice, deliver, notice_for
 from events.reminders import due_time
-from events.schemas import EventIn, EventPatch
+from events.schemas import CompanyPatch, EventIn, EventPatch
 from events.seats import promote_waitlist, seat_counts
 
 
@@ -87,6 +88,20 @@ async def get_event(session: AsyncSession, event_id: int, *, lock: bool = False)
     if event is None:
         raise EventNotFound(f"event {event_id} does not exist", field="event_id")
     return event
+
+
+async def update_company(session: AsyncSession, company_id: int, patch: CompanyPatch) -> Company:
+    """An officer corrects a company's stored details (sign-ups never do, see
+    ``events.registration.company_for_signup``)."""
+    company = await session.get(Company, company_id) if valid_id(company_id) else None
+    if company is None:
+        raise CompanyNotFound(f"company {company_id} does not exist", field="company_id")
+    for name, value in patch.model_dump(exclude_unset=True).items():
+        if value is None and name == "name":
+            raise InvalidInput("name: 企业名称不能为空 (a company needs a name)", field="name")
+        setattr(company, name, value)
+    await session.commit()
+    return company
 
 
 async def create_event(session: AsyncSession, data: EventIn) -> Event:

@@ -15,7 +15,7 @@ from events.checkin import check_in
 from events.models import Registration
 from events.queries import RegistrationFilter, list_registrations
 from events.registration import cancel_registration
-from events.schemas import EventIn, EventPatch
+from events.schemas import CompanyPatch, EventIn, EventPatch
 from events.seats import seat_counts
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin: events"])
@@ -29,6 +29,7 @@ class ContactOut(BaseModel):
 
 
 class AdminCompanyOut(BaseModel):
+    id: int
     name: str
     credit_code: str
     county: str | None
@@ -46,6 +47,11 @@ class AdminRegistrationOut(RegistrationOut):
     checked_in_at: datetime | None
     cancelled_at: datetime | None
     cancelled_by: str | None
+    submitted: dict[str, object] | None = Field(
+        None,
+        description="What the registrant typed about the company and themselves; the stored"
+        " company changes only by an officer or by a registrant who speaks for it",
+    )
 
 
 class CheckInIn(BaseModel):
@@ -68,6 +74,7 @@ async def _admin_view(session: SessionDep, reg: Registration) -> AdminRegistrati
         checked_in_at=reg.checked_in_at,
         cancelled_at=reg.cancelled_at,
         cancelled_by=reg.cancelled_by,
+        submitted=reg.submitted,
     )
 
 
@@ -161,6 +168,15 @@ async def cancel(
         runtime.sessions, runtime.notifier, registration_id=registration_id, by="office"
     )
     return await _admin_view(session, registration)
+
+
+@router.patch("/companies/{company_id}", response_model=AdminCompanyOut)
+async def update_company(
+    company_id: int, body: CompanyPatch, session: SessionDep, _: CurrentOfficer
+) -> AdminCompanyOut:
+    """Correct a company's stored details (a public sign-up never changes them)."""
+    company = await service.update_company(session, company_id, body)
+    return AdminCompanyOut.model_validate(company, from_attributes=True)
 
 
 @router.get(

@@ -249,3 +249,35 @@ async def test_ids_beyond_the_database_range_are_404_not_500(
         assert (await client.get(path, headers=officer)).status_code == 404
     cancel = await client.post(f"/api/v1/admin/registrations/{huge}/cancel", headers=officer)
     assert cancel.status_code == 404
+
+
+async def test_a_public_sign_up_leaves_the_company_to_officers(
+    client: httpx.AsyncClient, officer: dict[str, str]
+) -> None:
+    first_event, second_event = (
+        await _published(client, officer),
+        await _published(client, officer, title="第二场"),
+    )
+    original = _sign_up(7)
+    assert (
+        await client.post(f"/api/v1/events/{first_event}/registrations", json=original)
+    ).status_code == 201
+    forged = {**original, "company": {**original["company"], "name": "假冒名称", "county": "x"}}  # type: ignore[dict-item]
+    assert (
+        await client.post(f"/api/v1/events/{second_event}/registrations", json=forged)
+    ).status_code == 201
+
+    rows = (
+        await client.get(f"/api/v1/admin/events/{second_event}/registrations", headers=officer)
+    ).json()
+    assert rows[0]["company"]["name"] == "焦作企业7"
+    assert rows[0]["submitted"]["company"]["name"] == "假冒名称"
+
+    company_id = rows[0]["company"]["id"]
+    path = f"/api/v1/admin/companies/{company_id}"
+    assert (await client.patch(path, json={"county": "温县"})).status_code == 401
+    fixed = await client.patch(path, json={"county": "温县"}, headers=officer)
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["county"] == "温县" and fixed.json()["name"] == "焦作企业7"
+    missing = await client.patch("/api/v1/admin/companies/999999", json={}, headers=officer)
+    assert missing.status_code == 404
