@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup-venv.sh test
 bash scripts/setup-browser.sh
+bash scripts/setup-nginx.sh
 bash scripts/services.sh
 export POLICYDESK_REQUIRE_PG="${POLICYDESK_REQUIRE_PG:-1}"
 .venv/bin/ruff check .

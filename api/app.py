@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from api.admin_ui import AdminUI
 from api.errors import install_error_handlers
+from api.forwarded import ForwardedMiddleware, TrustedProxies
 from api.limits import (
     BodySizeMiddleware,
     MemoryRateStore,
@@ -144,6 +145,8 @@ def create_app(
         store=rate_store,
         is_limited=_is_public_api,
     )
-    # Outermost: every response, a refused one included, gets a request id and a metric.
+    # Every response, a refused one included, gets a request id and a metric.
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: everything above sees the client behind our proxies, not the proxy.
+    app.add_middleware(ForwardedMiddleware, proxies=TrustedProxies(settings.trusted_proxies))
     return app

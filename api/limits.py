@@ -95,6 +95,7 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not self.is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
+        # The client behind our trusted proxies (api.forwarded), never a header's claim.
         client = scope.get("client")
         key = client[0] if client else "unknown"
         wait = await self.store.hit(key, self.rate)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "token", "xxx"}
+# A reverse proxy on the same host (the systemd shape, `./run.sh` behind a local nginx)
+# connects from loopback; nothing else is trusted unless configured.
+LOOPBACK_PROXIES = "127.0.0.1/32,::1/128"
 
 
 class Settings(BaseSettings):
@@ -81,6 +86,11 @@ class Settings(BaseSettings):
     log_level: str = "info"
     session_secret: SecretStr | None = None
     rate_limit: str = Field("120/minute", description="public API routes, per client address")
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=lambda: _networks(LOOPBACK_PROXIES),
+        description="comma-separated addresses or CIDR networks of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; empty: none",
+    )
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="JSON and form bodies")
     max_upload_bytes: int = Field(21 * 1024 * 1024, ge=1024, description="document uploads")
 
@@ -98,6 +108,13 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            value = ",".join(str(part) for part in value)
+        return _networks(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -122,6 +139,31 @@ class Settings(BaseSettings):
     @cached_property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+
+def _networks(text: str) -> list[IPv4Network | IPv6Network]:
+    """``"10.0.0.0/8, 192.0.2.7"`` as networks; a bare address is a network of one."""
+    return [_network(part.strip()) for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def _network(part: str) -> IPv4Network | IPv6Network:
+    """One trusted proxy entry, or an error that says what is wrong with it."""
+    try:
+        network = ipaddress.ip_network(part)
+    except ValueError:
+        network = None
+    if part == "*" or (network is not None and network.prefixlen == 0):
+        # What FORWARDED_ALLOW_IPS="*" did: any client could name any address as its own.
+        raise ValueError(f"{part!r} would trust every client; list the proxies' addresses")
+    if network is None:
+        try:
+            meant = ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"{part!r} is not an IP address or CIDR network (such as 10.0.0.0/8)"
+            ) from None
+        raise ValueError(f"{part!r} has host bits set; the network is {meant}")
+    return network
 
 
 def get_settings() -> Settings:

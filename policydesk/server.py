@@ -2,10 +2,15 @@
 
 With ``--workers N`` uvicorn starts N processes that each import ``app_factory`` and
 build their own runtime (engine, index, background tasks) from the environment.
+
+uvicorn's own X-Forwarded-* handling is off: the app decides who the client is, from
+``POLICYDESK_TRUSTED_PROXIES`` (``api/forwarded.py``), in one place for every way of
+serving it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -16,6 +21,8 @@ from fastapi import FastAPI
 from core import metrics
 from core.logs import configure_logging
 from core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def app_factory() -> FastAPI:
@@ -31,6 +38,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     configure_logging(settings.log_format, settings.log_level)
+    if "FORWARDED_ALLOW_IPS" in os.environ:
+        log.warning(
+            "FORWARDED_ALLOW_IPS is ignored; POLICYDESK_TRUSTED_PROXIES names the proxies "
+            "whose X-Forwarded-For is believed (now: %s)",
+            ", ".join(map(str, settings.trusted_proxies)) or "none",
+        )
     scratch: str | None = None
     given = os.environ.get(metrics.MULTIPROC_ENV)
     if given:
@@ -51,8 +64,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
             workers=workers,
             log_config=None,
             access_log=False,  # our middleware logs each request with its request id
-            proxy_headers=True,
-            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            proxy_headers=False,  # api.forwarded.ForwardedMiddleware decides
             timeout_graceful_shutdown=int(settings.shutdown_timeout),
         )
     finally:

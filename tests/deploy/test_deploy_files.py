@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +208,62 @@ def test_workers_deliver_and_serve_their_metrics_where_they_are_scraped() -> Non
         worker_metrics_port=values["POLICYDESK_WORKER_METRICS_PORT"],  # type: ignore[arg-type]
     )
     assert settings.worker_in_process is False and settings.worker_metrics_port > 0
+
+
+def trusted_proxies() -> dict[str, list[IPv4Network | IPv6Network]]:
+    """POLICYDESK_TRUSTED_PROXIES of each shipped deployment, as the app reads it."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
+    (config,) = by_kind("ConfigMap")
+    lines = (DEPLOY / "systemd" / "policydesk.env").read_text("utf-8").splitlines()
+    systemd = dict(line.split("=", 1) for line in lines if line.startswith("POLICYDESK_"))
+    values = {
+        "compose": compose["services"]["api"]["environment"]["POLICYDESK_TRUSTED_PROXIES"],
+        "k8s": config["data"]["POLICYDESK_TRUSTED_PROXIES"],
+        "systemd": systemd["POLICYDESK_TRUSTED_PROXIES"],
+    }
+    # Through Settings: "*", 0.0.0.0/0 and anything that is not a network are refused.
+    return {
+        name: Settings(trusted_proxies=value).trusted_proxies  # type: ignore[arg-type]
+        for name, value in values.items()
+    }
+
+
+def test_no_deployment_lets_a_client_name_its_own_address() -> None:
+    # uvicorn's FORWARDED_ALLOW_IPS="*" believed any client's X-Forwarded-For; the app
+    # ignores that variable now, and no shipped configuration should still set it.
+    for path in DEPLOY.rglob("*"):
+        if path.is_file() and path.suffix != ".md":
+            assert "FORWARDED_ALLOW_IPS" not in path.read_text("utf-8"), path
+    for name, networks in trusted_proxies().items():
+        # Only proxies on private networks or this host, never a range of the internet.
+        assert networks and all(n.is_private for n in networks), name
+
+
+def test_compose_trusts_nginx_alone() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
+    services = compose["services"]
+    (ipam,) = compose["networks"]["default"]["ipam"]["config"]
+    subnet, dynamic = ip_network(ipam["subnet"]), ip_network(ipam["ip_range"])
+    proxy = ip_address(services["proxy"]["networks"]["default"]["ipv4_address"])
+    # Its fixed address is in the network but outside the range other containers get.
+    assert proxy in subnet and proxy not in dynamic and proxy != ip_address(ipam["gateway"])
+    assert trusted_proxies()["compose"] == [ip_network(proxy)]
+    # The replicas are reached through nginx only: none of their ports is published.
+    assert "ports" not in services["api"] and services["api"]["expose"]
+    assert "./nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
+
+
+def test_nginx_writes_the_forwarding_headers_itself() -> None:
+    text = (DEPLOY / "nginx.conf").read_text("utf-8")
+    headers = dict(re.findall(r"^\s*proxy_set_header\s+(\S+)\s+(.+?);", text, flags=re.M))
+    # Appended to, not passed on: the app reads the entry nginx adds, from the right.
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    assert headers["X-Real-IP"] == "$remote_addr"
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+
+
+def test_systemd_api_listens_on_and_trusts_loopback_only() -> None:
+    lines = (DEPLOY / "systemd" / "policydesk.env").read_text("utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if line.startswith("POLICYDESK_"))
+    assert ip_address(values["POLICYDESK_HOST"]).is_loopback
+    assert all(n.is_loopback for n in trusted_proxies()["systemd"])
