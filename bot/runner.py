@@ -15,6 +15,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand
 from pydantic import ValidationError
 
+from bot.best_effort import best_effort
 from bot.dedupe import MemoryUpdateDedupe, RedisUpdateDedupe, UpdateDedupe
 from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.notify import register_telegram_sender
@@ -69,17 +70,15 @@ COMMANDS = (
 
 
 async def publish_commands(bot: Bot) -> None:
-    """The command menu Telegram clients show, in Chinese and for English clients."""
-    try:
-        for locale in SUPPORTED_LOCALES:
-            commands = [
-                BotCommand(command=name, description=translate(locale, f"bot.commands.{name}"))
-                for name in COMMANDS
-            ]
-            code = None if locale == DEFAULT_LOCALE else locale
-            await bot.set_my_commands(commands, language_code=code)
-    except TelegramAPIError:
-        log.warning("could not publish the command menu", exc_info=True)
+    """The command menu Telegram clients show, in Chinese and for English clients. Best
+    effort: a bot whose menu could not be published still starts and answers."""
+    for locale in SUPPORTED_LOCALES:
+        commands = [
+            BotCommand(command=name, description=translate(locale, f"bot.commands.{name}"))
+            for name in COMMANDS
+        ]
+        code = None if locale == DEFAULT_LOCALE else locale
+        await best_effort(bot.set_my_commands(commands, language_code=code))
 
 
 def _dedupe(settings: Settings, dispatcher: Dispatcher) -> UpdateDedupe:

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -117,12 +117,3 @@ async def committed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     except BaseException:
         await session.rollback()
         raise
-
-
-async def advisory_xact_lock(session: AsyncSession, key: int) -> None:
-    """Serialise one kind of transaction across processes until this one ends (PostgreSQL).
-
-    On SQLite the database-wide write lock already serialises writers: a no-op there.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from benefits.seed import read_pack_rules, seed_pack_rules
 from benefits.store import retire_pack_rules, sync_pack_rules
 from core.background import BackgroundTasks, every
-from core.db import advisory_xact_lock, create_engine, create_session_factory
+from core.db import create_engine, create_session_factory
 from core.migrate import upgrade
 from core.notify import Notifier
 from core.settings import Settings
+from core.setup_lock import setup_lock
 from events.notices import CHANNEL as NOTICE_CHANNEL
 from events.reminders import run_due_reminders
 from knowledge.build import Progress
@@ -30,7 +31,6 @@ from knowledge.threads import pin_threads
 from knowledge.tokenize import use_office_lexicon
 
 log = logging.getLogger(__name__)
-INIT_LOCK = 7_007_002  # pg_advisory lock key: one process loading the pack at a time
 
 
 @dataclass
@@ -59,7 +59,9 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
     if migrate:
-        await asyncio.to_thread(upgrade, url)
+        # Processes starting together on a fresh database migrate it one at a time.
+        async with setup_lock(url):
+            await asyncio.to_thread(upgrade, url)
     pin_threads(settings.search_threads)
     use_office_lexicon(pack_lexicon_file(resolve_pack(settings.pack)))
     engine = create_engine(url)
@@ -76,10 +78,9 @@ async def initialise(
     kb = runtime.knowledge
     pack = resolve_pack(runtime.settings.pack)
     rules = await read_pack_rules(pack_rules_file(pack))
-    async with runtime.sessions() as session:
-        # Replicas starting together on an empty database: one loads the pack, the others
-        # wait here and then find it unchanged.
-        await advisory_xact_lock(session, INIT_LOCK)
+    # Processes starting together on an empty database: one loads the pack, the others
+    # wait here and then find it unchanged.
+    async with setup_lock(runtime.settings.resolved_database_url), runtime.sessions() as session:
         if rebuild:
             # Another pack may have been chosen: what the earlier one brought goes (the
             # office's own documents, FAQ entries and rules stay).

@@ -7,6 +7,7 @@ from aiogram.enums import ChatAction, ChatType
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.best_effort import best_effort
 from bot.filters import AddressedToBot, user_key
 from bot.keyboards import answer_keyboard
 from bot.render import render_answer
@@ -31,7 +32,7 @@ async def ask(
     if not question:
         await message.answer(t("bot.ask.prompt"))
         return
-    await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
+    await best_effort(bot.send_chat_action(message.chat.id, ChatAction.TYPING))
     sender = message.from_user.id if message.from_user else message.chat.id
     # The chat is tied to an open question only when the user asks for an officer.
     answer, log_row = await ask_and_record(

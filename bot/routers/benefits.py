@@ -22,6 +22,7 @@ from benefits import conversation
 from benefits.profiles import company_facts, forget, profile_of
 from benefits.reasons import Locale
 from benefits.service import match_profile
+from bot.best_effort import best_effort
 from bot.callbacks import BenefitActionCb, BenefitCb, MenuCb
 from bot.render_benefits import again_keyboard, question_keyboard, results_messages
 from core.i18n import Translator
@@ -71,7 +72,7 @@ async def benefits_cmd(message: Message, session: AsyncSession, t: Translator) -
 
 
 async def menu_benefits(callback: CallbackQuery, session: AsyncSession, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         reply = await _begin(session, callback.message.chat.id, t)
         await _send(callback.message, session, reply)
@@ -80,7 +81,7 @@ async def menu_benefits(callback: CallbackQuery, session: AsyncSession, t: Trans
 async def on_answer(
     callback: CallbackQuery, callback_data: BenefitCb, session: AsyncSession, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is None:
         return
     chat_id = callback.message.chat.id
@@ -91,7 +92,7 @@ async def on_answer(
 async def on_action(
     callback: CallbackQuery, callback_data: BenefitActionCb, session: AsyncSession, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is None:
         return
     chat_id = callback.message.chat.id

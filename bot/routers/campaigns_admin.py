@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import campaign_form as form
 from bot import campaign_views as views
+from bot.best_effort import best_effort
 from bot.callbacks import CampaignFormCb
 from bot.filters import IsOfficer, user_key
 from bot.routers.campaigns_manage import show_progress
@@ -84,7 +85,7 @@ async def button(
 async def skip_button(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, bot: Bot, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     await state.update_data(button_url=None, button_text=None)
     if callback.message is not None:
         await form.advance(callback.message, state, session, bot, t, "button")
@@ -98,7 +99,7 @@ async def segment_kind(
     bot: Bot,
     t: Translator,
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     target = callback.message
     kind = callback_data.value
     if target is None or kind not in views.SEGMENT_KINDS:
@@ -155,7 +156,7 @@ async def segment_choice(
     session: AsyncSession,
     t: Translator,
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     data = await state.get_data()
     kind = data.get("pending")
     if callback.message is None or kind not in views.CHOICES:
@@ -167,7 +168,7 @@ async def segment_choice(
 async def segment_done(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, bot: Bot, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         await form.advance(callback.message, state, session, bot, t, "segment")
 
@@ -187,7 +188,7 @@ async def schedule(
 async def send_now(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, bot: Bot, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     await state.update_data(when=None)
     if callback.message is not None:
         await form.advance(callback.message, state, session, bot, t, "schedule")
@@ -195,7 +196,7 @@ async def send_now(
 
 async def edit(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
     """Which part to change; the form comes back to the summary afterwards."""
-    await callback.answer()
+    await best_effort(callback.answer())
     data = await state.get_data()
     await state.update_data(editing=True)
     if callback.message is not None:
@@ -211,7 +212,7 @@ async def edit_field(
     session: AsyncSession,
     t: Translator,
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None and callback_data.value in form.ORDER:
         await form.ask(callback.message, state, session, t, callback_data.value)
 
@@ -231,7 +232,7 @@ async def confirm(
         await callback.answer(t("bot.stale_button"))
         return
     await state.clear()  # a second tap of the same button finds no form
-    await callback.answer()
+    await best_effort(callback.answer())
     target = callback.message
     if target is None:
         return
@@ -273,7 +274,7 @@ async def discard(
 ) -> None:
     await state.clear()
     if isinstance(message_or_callback, CallbackQuery):
-        await message_or_callback.answer()
+        await best_effort(message_or_callback.answer())
         target = message_or_callback.message
     else:
         target = message_or_callback

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import campaign_views as views
+from bot.best_effort import best_effort
 from bot.callbacks import CampaignCb
 from bot.campaign_progress import live_progress
 from bot.filters import IsOfficer
@@ -68,7 +69,7 @@ async def progress(
     dispatcher: Dispatcher,
     t: Translator,
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None and valid_id(callback_data.campaign_id):
         await show_progress(
             callback.message, callback_data.campaign_id, session, runtime, bot, dispatcher, t
@@ -106,7 +107,7 @@ async def act(
         )
         return
     await session.commit()
-    await callback.answer(t(f"bot.campaigns.done.{action}", id=campaign.id))
+    await best_effort(callback.answer(t(f"bot.campaigns.done.{action}", id=campaign.id)))
     if callback.message is not None:
         await show_progress(callback.message, campaign.id, session, runtime, bot, dispatcher, t)
 

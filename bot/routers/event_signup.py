@@ -15,6 +15,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import event_views as views
+from bot.best_effort import best_effort
 from bot.callbacks import EventCb, FormCb
 from bot.signup_form import AnyMessage, SignupForm, ask, refuse, show_summary, store
 from core.errors import InvalidInput
@@ -35,7 +36,7 @@ async def start(
     session: AsyncSession,
     t: Translator,
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     event = await get_public_event(session, callback_data.event_id)
     if callback.message is None:
         return
@@ -81,7 +82,7 @@ async def start(
 
 
 async def reuse_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     data = await state.get_data()
     await state.update_data(
         company=data["remembered"]["company"], contact=data["remembered"]["contact"]
@@ -91,7 +92,7 @@ async def reuse_profile(callback: CallbackQuery, state: FSMContext, t: Translato
 
 
 async def new_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         await ask(
             callback.message, state, SignupForm.company_name, t("bot.events.form.company_name")
@@ -125,7 +126,7 @@ async def county(message: Message, state: FSMContext, t: Translator) -> None:
 
 async def skip(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
     """The skip button of an optional step."""
-    await callback.answer()
+    await best_effort(callback.answer())
     current = await state.get_state()
     if callback.message is None:
         return
@@ -153,7 +154,7 @@ async def _ask_size(message: AnyMessage, state: FSMContext, t: Translator) -> No
 async def size(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     await store(state, "company", above_designated_size=callback_data.action == "yes")
     if callback.message is not None:
         await ask(
@@ -197,7 +198,7 @@ async def confirm(
 ) -> None:
     data = await state.get_data()
     await state.clear()  # a second tap of the same button finds no form
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is None:
         return
     form = RegistrationIn.model_validate(
@@ -231,7 +232,7 @@ async def cancel(
 ) -> None:
     await state.clear()
     if isinstance(message_or_callback, CallbackQuery):
-        await message_or_callback.answer()
+        await best_effort(message_or_callback.answer())
         target = message_or_callback.message
     else:
         target = message_or_callback

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import event_views as views
+from bot.best_effort import best_effort
 from bot.callbacks import EventCb, MenuCb, MyRegCb
 from bot.routers import event_financing, event_signup
 from core.i18n import Translator
@@ -32,7 +33,7 @@ async def events_cmd(message: Message, session: AsyncSession, t: Translator) -> 
 
 
 async def menu_events(callback: CallbackQuery, session: AsyncSession, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         await _send_list(callback.message, session, t)
 
@@ -44,7 +45,7 @@ async def back_to_list(callback: CallbackQuery, session: AsyncSession, t: Transl
 async def show_event(
     callback: CallbackQuery, callback_data: EventCb, session: AsyncSession, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     event = await get_public_event(session, callback_data.event_id)
     counts = (await seat_counts(session, [event.id]))[event.id]
     text, markup = views.event_card(t, event, counts)
@@ -64,7 +65,7 @@ async def my_cmd(message: Message, session: AsyncSession, t: Translator) -> None
 
 
 async def my_list(callback: CallbackQuery, session: AsyncSession, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         await _send_mine(callback.message, callback.message.chat.id, session, t)
 
@@ -72,7 +73,7 @@ async def my_list(callback: CallbackQuery, session: AsyncSession, t: Translator)
 async def ask_cancel(
     callback: CallbackQuery, callback_data: MyRegCb, session: AsyncSession, t: Translator
 ) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is None:
         return
     registration = await own_registration(
@@ -99,8 +100,8 @@ async def do_cancel(
         registration_id=callback_data.registration_id,
         chat_id=callback.message.chat.id,
     )
-    await callback.answer(
-        t("bot.events.cancelled", title=registration.event.title), show_alert=True
+    await best_effort(
+        callback.answer(t("bot.events.cancelled", title=registration.event.title), show_alert=True)
     )
     await _send_mine(callback.message, callback.message.chat.id, session, t)
 

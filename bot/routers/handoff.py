@@ -4,13 +4,13 @@ the officer's answer comes back here."""
 from __future__ import annotations
 
 import logging
-from contextlib import suppress
 
 from aiogram import Bot, Router, html
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.best_effort import best_effort
 from bot.callbacks import HandoffCb
 from bot.filters import user_key
 from core.i18n import DEFAULT_LOCALE, Translator, translate
@@ -50,19 +50,16 @@ async def handoff(
         user_key=user_key(callback.from_user.id),
     )
     await session.commit()
-    await callback.answer(t("bot.ask.handoff_done"), show_alert=True)
+    await best_effort(callback.answer(t("bot.ask.handoff_done"), show_alert=True))
     if message is None:
         return
     # A double tap finds the button already gone: tell the officers only once.
     markup = message.reply_markup
-    first_tap = markup is not None and any(
-        _is_handoff(b) for r in markup.inline_keyboard for b in r
-    )
-    # "message is not modified" on a double tap is expected and harmless.
-    with suppress(TelegramBadRequest):
-        await message.edit_reply_markup(reply_markup=_without_handoff(markup))
-    if first_tap:
-        await _tell_officers(bot, settings, question.id, question.question)
+    if markup is None or not any(_is_handoff(b) for r in markup.inline_keyboard for b in r):
+        return
+    # Taking the used button away is cosmetic: the officers are told whatever Telegram says.
+    await best_effort(message.edit_reply_markup(reply_markup=_without_handoff(markup)))
+    await _tell_officers(bot, settings, question.id, question.question)
 
 
 async def _tell_officers(bot: Bot, settings: Settings, question_id: int, text: str) -> None:

@@ -7,6 +7,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.best_effort import best_effort
 from bot.callbacks import LanguageCb, MenuCb
 from bot.keyboards import language_keyboard, main_menu
 from core.chat_users import set_locale
@@ -27,13 +28,13 @@ async def language(message: Message, t: Translator) -> None:
 
 
 async def menu_ask(callback: CallbackQuery, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         await callback.message.answer(t("bot.ask.prompt"))
 
 
 async def menu_language(callback: CallbackQuery, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         await callback.message.answer(t("bot.language.prompt"), reply_markup=language_keyboard())
 
@@ -44,7 +45,7 @@ async def choose_language(
     await set_locale(session, callback.from_user.id, callback_data.locale)
     await session.commit()
     t = Translator(callback_data.locale)
-    await callback.answer(t("bot.language.changed"))
+    await best_effort(callback.answer(t("bot.language.changed")))
     if callback.message is not None:
         await callback.message.answer(t("bot.start"), reply_markup=main_menu(t))
 

@@ -8,6 +8,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.best_effort import best_effort
 from bot.callbacks import MenuCb, SubscriptionCb
 from bot.keyboards import subscription_keyboard
 from campaigns.subscribers import mark_blocked, subscribe, unsubscribe
@@ -34,7 +35,7 @@ async def unsubscribe_cmd(message: Message, session: AsyncSession, t: Translator
 
 
 async def menu_subscriptions(callback: CallbackQuery, t: Translator) -> None:
-    await callback.answer()
+    await best_effort(callback.answer())
     if callback.message is not None:
         await callback.message.answer(
             t("bot.subscriptions.prompt"), reply_markup=subscription_keyboard(t)

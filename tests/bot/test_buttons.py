@@ -65,7 +65,7 @@ async def _handoff(harness: BotHarness) -> tuple[int, dict[str, object]]:
 async def test_handoff_then_officer_answer_reaches_the_asker(harness: BotHarness) -> None:
     question_id, _ = await _handoff(harness)
     assert alerts(harness) == [translate("zh", "bot.ask.handoff_done")] * 2
-    [edit, _again] = harness.session.of(EditMessageReplyMarkup)
+    [edit] = harness.session.of(EditMessageReplyMarkup)  # the second tap has nothing to remove
     [notice] = harness.session.texts(OFFICER_ID)  # officers hear of it once
     assert f"/answer {question_id} " in notice and "明天焦作的天气怎么样?" in notice
     assert [b.text for row in edit.reply_markup.inline_keyboard for b in row] == [  # type: ignore[union-attr]
