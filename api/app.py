@@ -56,15 +56,28 @@ def _is_public_api(path: str) -> bool:
 
 
 def create_app(
-    settings: Settings | None = None, runtime: Runtime | None = None, *, bot_polling: bool = True
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    *,
+    bot_polling: bool = True,
+    rate_store: RateStore | None = None,
 ) -> FastAPI:
     """An app over an existing runtime (tests, embedding) or one it opens itself.
 
     With a bot token configured, the bot runs inside the app: webhook mode when
     ``POLICYDESK_WEBHOOK_URL`` is set, else long polling (unless ``bot_polling`` is False).
+    ``rate_store`` keeps the rate limits' and the admin login's counts; by default Redis
+    when ``POLICYDESK_REDIS_URL`` is set (replicas behind one load balancer share a
+    client's allowance), else memory.
     """
     settings = settings or (runtime.settings if runtime else Settings())
-    admin_ui = AdminUI(settings)
+    own_store = rate_store is None
+    store: RateStore = rate_store or (
+        RedisRateStore(Redis.from_url(settings.redis_url))
+        if settings.redis_url
+        else MemoryRateStore()
+    )
+    admin_ui = AdminUI(settings, store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,17 +99,10 @@ def create_app(
                 await app.state.telegram.close()
             await rt.background.stop(rt.settings.shutdown_timeout)
             metrics.mark_process_dead(os.getpid())
-            if isinstance(rate_store, RedisRateStore):
-                await rate_store.close()
+            if own_store and isinstance(store, RedisRateStore):
+                await store.close()
             if own:
                 await rt.close()
-
-    # Replicas behind one load balancer share a client's allowance through Redis.
-    rate_store: RateStore = (
-        RedisRateStore(Redis.from_url(settings.redis_url))
-        if settings.redis_url
-        else MemoryRateStore()
-    )
 
     app = FastAPI(
         title="policydesk",
@@ -142,7 +148,7 @@ def create_app(
     app.add_middleware(
         RateLimitMiddleware,
         rate=Rate.parse(settings.rate_limit),
-        store=rate_store,
+        store=store,
         is_limited=_is_public_api,
     )
     # Every response, a refused one included, gets a request id and a metric.

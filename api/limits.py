@@ -2,7 +2,8 @@
 
 Both are plain ASGI middlewares. The limiter keeps its counters in a ``RateStore``: the
 in-memory one suits a single process; a shared store (Redis) fits behind the same
-protocol when several replicas serve the same clients.
+protocol when several replicas serve the same clients. The admin login counts its
+attempts in the same store (``api.admin_ui.throttle``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class RateStore(Protocol):
         """Count one request; 0 when allowed, else the seconds until the next is allowed."""
         ...
 
+    async def refund(self, key: str, rate: Rate) -> None:
+        """Give back one request that ``hit`` allowed and counted (the admin login counts
+        each attempt up front and gives a successful one back)."""
+        ...
+
 
 class MemoryRateStore:
     """Sliding-window-free token bucket per key, refilled continuously."""
@@ -61,6 +67,11 @@ class MemoryRateStore:
             self._buckets.clear()  # bounded memory under a flood of distinct clients
         self._buckets[key] = (tokens - 1.0, now)
         return 0.0
+
+    async def refund(self, key: str, rate: Rate) -> None:
+        if key in self._buckets:
+            tokens, last = self._buckets[key]
+            self._buckets[key] = (min(float(rate.count), tokens + 1.0), last)
 
 
 async def _reply(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]]) -> None:

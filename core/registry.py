@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "core.chat_users",
     "knowledge.feedback",
     "core.officers",
+    "core.admin_sessions",
     "knowledge.ingest_jobs",
     "webchat.models",
     "benefits.models",

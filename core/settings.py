@@ -7,6 +7,7 @@ from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -85,6 +86,18 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     log_level: str = "info"
     session_secret: SecretStr | None = None
+    public_url: str = Field(
+        "",
+        description="where people reach this deployment, such as https://policy.example.gov.cn: "
+        "the admin UI builds its links from it and refuses forms posted from any other origin; "
+        "unset: the request's own host",
+    )
+    login_limit_account: str = Field(
+        "10/hour", description="admin logins that may fail per username before a wait"
+    )
+    login_limit_address: str = Field(
+        "30/hour", description="admin logins that may fail per client address before a wait"
+    )
     rate_limit: str = Field("120/minute", description="public API routes, per client address")
     trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
         default_factory=lambda: _networks(LOOPBACK_PROXIES),
@@ -115,6 +128,21 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             value = ",".join(str(part) for part in value)
         return _networks(value) if isinstance(value, str) else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin_only(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(
+                f"{value!r}: use http(s)://host[:port], such as https://policy.example"
+            )
+        if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(f"{value!r}: only the scheme, host and port; /admin is added to it")
+        return f"{parts.scheme}://{parts.netloc.lower()}"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -195,22 +195,54 @@ async def cmd_reminders(rt: Runtime, args: argparse.Namespace) -> int:
         await bot.session.close()
 
 
-async def cmd_create_officer(rt: Runtime, args: argparse.Namespace) -> int:
+def _officer_password(username: str) -> str | None:
+    """POLICYDESK_OFFICER_PASSWORD, else typed twice at a prompt; None if they differ."""
     import getpass
     import os
 
-    from core.officers import create_officer
-
     password = os.environ.get("POLICYDESK_OFFICER_PASSWORD") or ""
     if not password:
-        password = getpass.getpass(f"password for {args.username}: ")
+        password = getpass.getpass(f"password for {username}: ")
         if password != getpass.getpass("again: "):
             print("the passwords differ", file=sys.stderr)
-            return 2
+            return None
+    return password
+
+
+async def cmd_create_officer(rt: Runtime, args: argparse.Namespace) -> int:
+    from core.officers import create_officer
+
+    password = _officer_password(args.username)
+    if password is None:
+        return 2
     async with rt.sessions() as session:
         row = await create_officer(session, args.username, password, args.role)
         await session.commit()
     print(f"officer {row.username} ({row.role}) created; log in at /admin")
+    return 0
+
+
+async def cmd_officer_password(rt: Runtime, args: argparse.Namespace) -> int:
+    from core.officers import set_officer_password
+
+    password = _officer_password(args.username)
+    if password is None:
+        return 2
+    async with rt.sessions() as session:
+        row = await set_officer_password(session, args.username, password)
+        await session.commit()
+    print(f"officer {row.username}: new password set; their browser sessions have ended")
+    return 0
+
+
+async def cmd_officer_active(rt: Runtime, args: argparse.Namespace) -> int:
+    from core.officers import set_officer_active
+
+    async with rt.sessions() as session:
+        row = await set_officer_active(session, args.username, args.active)
+        await session.commit()
+    state = "may log in" if row.active else "deactivated; their browser sessions have ended"
+    print(f"officer {row.username} {state}")
     return 0
 
 
@@ -345,6 +377,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", choices=["officer", "admin"], default="officer")
     p.set_defaults(run=cmd_create_officer)
+    p = admin.add_parser(
+        "officer-password",
+        help="set an officer's password and end their browser sessions (password from a "
+        "prompt or POLICYDESK_OFFICER_PASSWORD)",
+    )
+    p.add_argument("username")
+    p.set_defaults(run=cmd_officer_password)
+    p = admin.add_parser(
+        "deactivate-officer", help="stop an officer logging in and end their browser sessions"
+    )
+    p.add_argument("username")
+    p.set_defaults(run=cmd_officer_active, active=False)
+    p = admin.add_parser("activate-officer", help="let a deactivated officer log in again")
+    p.add_argument("username")
+    p.set_defaults(run=cmd_officer_active, active=True)
     return parser
 
 

@@ -8,13 +8,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from sqladmin import Admin, BaseView
+from sqladmin.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
 
 from api.admin_ui.auth import OfficerAuth
 from api.admin_ui.desk import EventsPage, TokensPage
 from api.admin_ui.pages import PAGES
 from api.admin_ui.rules import RulesPage
+from api.admin_ui.throttle import LoginThrottle
 from api.admin_ui.views import VIEWS
+from api.limits import Rate, RateStore
 from core.settings import Settings
 from policydesk.runtime import Runtime
 
@@ -40,22 +44,45 @@ def session_secret(settings: Settings) -> str:
 
 
 class AdminUI:
-    """Built with the app; bound to the runtime when the app starts."""
+    """Built with the app; bound to the runtime when the app starts.
 
-    def __init__(self, settings: Settings) -> None:
+    ``store`` is the app's rate store, where failed logins are counted.
+    """
+
+    def __init__(self, settings: Settings, store: RateStore) -> None:
         self.settings = settings
         self.secret = session_secret(settings)
+        self.throttle = LoginThrottle(
+            store,
+            per_account=Rate.parse(settings.login_limit_account),
+            per_address=Rate.parse(settings.login_limit_address),
+        )
         # Unbound until ``bind``: the engine exists only once the app has started.
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             class_=AsyncSession, expire_on_commit=False
         )
         self._runtime: Runtime | None = None
+        self._templates: Jinja2Templates | None = None
 
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
             raise RuntimeError("the admin UI is used before the app started")
         return self._runtime
+
+    @property
+    def templates(self) -> Jinja2Templates:
+        if self._templates is None:
+            raise RuntimeError("the admin UI is used before it is mounted")
+        return self._templates
+
+    def login_action(self, request: Request) -> str:
+        """Where the login form posts: the public URL's login page when one is configured
+        (the request then answers as it, see ``api.admin_ui.origin``), else a bare path,
+        which the browser sends to the origin it loaded the form from. Never a host taken
+        from the request's Host header."""
+        url = request.url_for("admin:login")
+        return str(url) if self.settings.public_url else url.path
 
     def bind(self, runtime: Runtime) -> None:
         self._runtime = runtime
@@ -71,6 +98,8 @@ class AdminUI:
             authentication_backend=OfficerAuth(self),
         )
         admin.admin.state.ui = self
+        admin.templates.env.globals["login_action"] = self.login_action
+        self._templates = admin.templates
         for view in VIEWS:
             admin.add_view(view)
         pages: list[type[BaseView]] = [EventsPage, *PAGES, RulesPage, TokensPage]

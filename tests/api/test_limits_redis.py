@@ -29,3 +29,21 @@ async def test_replicas_share_a_clients_allowance() -> None:
     finally:
         await a.close()
         await b.close()
+
+
+async def test_refund_gives_one_request_back_never_below_zero() -> None:
+    prefix = f"test:rate:{uuid.uuid4().hex}:"
+    now = [1_000.0]
+    store = RedisRateStore(Redis.from_url(REDIS_URL), prefix, clock=lambda: now[0])
+    try:
+        rate = Rate.parse("2/minute")
+        assert [await store.hit("a", rate) for _ in range(2)] == [0.0, 0.0]
+        await store.refund("a", rate)
+        assert await store.hit("a", rate) == 0.0
+        assert await store.hit("a", rate) > 0
+        now[0] += 60  # a new window: nothing to give back, and no debt either
+        for _ in range(3):
+            await store.refund("a", rate)
+        assert [await store.hit("a", rate) > 0 for _ in range(3)] == [False, False, True]
+    finally:
+        await store.close()

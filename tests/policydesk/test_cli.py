@@ -87,6 +87,21 @@ def test_unknown_role_is_refused(data_dir: Path) -> None:
         cli.main(["admin", "create-token", "--role", "root"])
 
 
+def test_officer_password_and_deactivation(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POLICYDESK_OFFICER_PASSWORD", "correct horse battery")
+    assert cli.main(["admin", "create-officer", "zhang"]) == 0
+    monkeypatch.setenv("POLICYDESK_OFFICER_PASSWORD", "a brand new passphrase")
+    assert cli.main(["admin", "officer-password", "zhang"]) == 0
+    assert "sessions have ended" in capsys.readouterr().out
+    assert cli.main(["admin", "deactivate-officer", "zhang"]) == 0
+    assert "deactivated" in capsys.readouterr().out
+    assert cli.main(["admin", "activate-officer", "zhang"]) == 0
+    assert cli.main(["admin", "officer-password", "nobody"]) == 1
+    assert "nobody" in capsys.readouterr().err
+
+
 def test_reminders_need_the_bot_token(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

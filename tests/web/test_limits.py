@@ -69,3 +69,15 @@ async def test_middleware_limits_only_selected_paths() -> None:
         assert int(limited.headers["retry-after"]) >= 1 and limited.json()["detail"]
         admin = [(await client.get("/api/v1/admin/thing")).status_code for _ in range(5)]
         assert admin == [200] * 5
+
+
+async def test_refund_gives_one_request_back_up_to_the_rate() -> None:
+    store = MemoryRateStore(Clock())
+    rate = Rate(2, 3600)
+    assert [await store.hit("a", rate) for _ in range(2)] == [0.0, 0.0]
+    await store.refund("a", rate)
+    assert await store.hit("a", rate) == 0.0
+    assert await store.hit("a", rate) > 0
+    for _ in range(5):  # never more than a full bucket
+        await store.refund("a", rate)
+    assert [await store.hit("a", rate) > 0 for _ in range(3)] == [False, False, True]
