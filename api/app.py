@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from api.admin_ui import AdminUI
 from api.errors import install_error_handlers
 from api.forwarded import ForwardedMiddleware, TrustedProxies
+from api.input_guard import InputGuardMiddleware
 from api.limits import (
     BodySizeMiddleware,
     MemoryRateStore,
@@ -139,6 +140,9 @@ def create_app(
         app.include_router(router, responses=ERRORS)
     app.mount("/static/web", StaticFiles(directory=web.WEB_DIR), name="web-static")
     admin_ui.mount(app)
+    # Control characters are refused before any route reads the request (inside the size
+    # limit, so an oversize body is refused before it is read whole).
+    app.add_middleware(InputGuardMiddleware, exempt=(telegram.WEBHOOK_PATH,))
     app.add_middleware(
         BodySizeMiddleware,
         limit_for=lambda path: (

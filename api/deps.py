@@ -6,7 +6,7 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,3 +105,16 @@ CurrentAdmin = Annotated[ApiToken, Depends(_requires(Role.ADMIN))]
 
 def constant_time_equals(given: str | None, expected: str) -> bool:
     return given is not None and secrets.compare_digest(given.encode(), expected.encode())
+
+
+# A client's random id for one logical request (a sign-up, a chat message): the same key
+# sent again gets the first reply (``core.replays``).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[A-Za-z0-9._:-]{8,100}$",
+        description="8-100 letters, digits or ._:- ; the same key sent again returns the"
+        " first reply",
+    ),
+]

@@ -5,13 +5,37 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
 
 # Ids are 32-bit on every backend; larger numbers are refused before reaching the database
 # (PostgreSQL would fail on them rather than find nothing).
 MAX_ID = 2**31 - 1
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdField = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
+class RowIdConvertor(Convertor[int]):
+    """``{name:id}`` in a route path: a row id written as plain digits.
+
+    ``/events/1.0``, ``/events/-1`` and ``/events/abc`` match no route (404), and an id
+    beyond the 32-bit range names nothing (404), the same on every route and backend.
+    """
+
+    regex = "[0-9]{1,19}"
+
+    def convert(self, value: str) -> int:
+        number = int(value)
+        if not 0 < number <= MAX_ID:
+            raise HTTPException(404, f"{value} does not exist")
+        return number
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", RowIdConvertor())
 
 
 class ErrorOut(BaseModel):

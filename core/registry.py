@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "webchat.models",
     "benefits.models",
     "campaigns.models",
+    "core.replays",
 ]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db import utcnow, write_transaction
 from core.errors import Conflict, InvalidInput
 from core.notify import Notifier
+from core.replays import digest_of, earlier_reply, remember_reply
 from events.errors import (
     AlreadyRegistered,
     EventCancelled,
@@ -43,6 +44,7 @@ from events.schemas import ContactIn, RegistrationIn
 from events.seats import promote_waitlist, seat_counts
 from events.service import get_event
 
+SIGNUP_SCOPE = "signup"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
 ATTEMPTS = 3
 
@@ -84,22 +86,55 @@ async def register(
     chat_id: int | None = None,
     locale: str = "zh",
     now: datetime | None = None,
+    request_key: str | None = None,
 ) -> Registered:
     """Register a company: confirmed while seats are free and nobody waits, else waitlisted.
 
     Refusals: unknown or draft event (404), cancelled event, deadline passed, same company
     registered already (409 with the existing registration).
+
+    ``request_key`` (a client's ``Idempotency-Key``): the same sign-up sent again with the
+    same key returns the first registration and its secret instead of a 409, for a day.
     """
     for attempt in range(ATTEMPTS):
         try:
             async with write_transaction(sessions) as session:
-                return await _register(session, event_id, form, channel, chat_id, locale, now)
+                if request_key is None:
+                    return await _register(session, event_id, form, channel, chat_id, locale, now)
+                return await _register_once(
+                    session, event_id, form, channel, chat_id, locale, now, request_key
+                )
         except IntegrityError:
             # A concurrent transaction inserted the same company or contact first (or a
             # check-in code collided): retry, which finds the winner's rows.
             if attempt == ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _register_once(
+    session: AsyncSession,
+    event_id: int,
+    form: RegistrationIn,
+    channel: str,
+    chat_id: int | None,
+    locale: str,
+    now: datetime | None,
+    request_key: str,
+) -> Registered:
+    # The event lock comes first, so that two sends of one key are served one after the
+    # other and the second finds the first's reply.
+    await get_event(session, event_id, lock=True)
+    digest = digest_of(event_id, form.model_dump(mode="json"), channel, chat_id)
+    earlier = await earlier_reply(session, SIGNUP_SCOPE, request_key, digest, now)
+    if earlier is not None:
+        registration = await session.get(Registration, earlier["registration_id"])
+        assert registration is not None  # registrations are cancelled, never deleted
+        return Registered(registration, str(earlier["secret"]))
+    done = await _register(session, event_id, form, channel, chat_id, locale, now)
+    reply = {"registration_id": done.registration.id, "secret": done.secret}
+    await remember_reply(session, SIGNUP_SCOPE, request_key, digest, reply, now)
+    return done
 
 
 async def _register(

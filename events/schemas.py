@@ -16,11 +16,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 
 from core.errors import InvalidInput
+from core.fields import Count, OptionalShortText, YesNo, free_text, required_text
 from events.models import EventKind, EventStatus
 from events.validators import normalise_credit_code, normalise_mobile, normalise_patent_number
 
@@ -41,9 +41,8 @@ def _as_value_error(check):  # type: ignore[no-untyped-def]
 CreditCode = Annotated[str, AfterValidator(_as_value_error(normalise_credit_code))]
 Mobile = Annotated[str, AfterValidator(_as_value_error(normalise_mobile))]
 PatentNumber = Annotated[str, AfterValidator(_as_value_error(normalise_patent_number))]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+Name = Annotated[str, required_text(200)]
+PersonName = Annotated[str, required_text(60)]
 
 
 class CompanyIn(BaseModel):
@@ -51,12 +50,12 @@ class CompanyIn(BaseModel):
 
     name: Name
     credit_code: CreditCode
-    county: ShortText | None = None
-    industry: ShortText | None = None
-    above_designated_size: bool | None = Field(None, description="规模以上企业")
-    invention_patents: int | None = Field(None, ge=0, le=1_000_000)
-    utility_model_patents: int | None = Field(None, ge=0, le=1_000_000)
-    design_patents: int | None = Field(None, ge=0, le=1_000_000)
+    county: OptionalShortText = None
+    industry: OptionalShortText = None
+    above_designated_size: YesNo | None = Field(None, description="规模以上企业")
+    invention_patents: Count | None = Field(None, ge=0, le=1_000_000)
+    utility_model_patents: Count | None = Field(None, ge=0, le=1_000_000)
+    design_patents: Count | None = Field(None, ge=0, le=1_000_000)
 
 
 class CompanyPatch(BaseModel):
@@ -65,12 +64,12 @@ class CompanyPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
-    county: ShortText | None = None
-    industry: ShortText | None = None
-    above_designated_size: bool | None = None
-    invention_patents: int | None = Field(None, ge=0, le=1_000_000)
-    utility_model_patents: int | None = Field(None, ge=0, le=1_000_000)
-    design_patents: int | None = Field(None, ge=0, le=1_000_000)
+    county: OptionalShortText = None
+    industry: OptionalShortText = None
+    above_designated_size: YesNo | None = None
+    invention_patents: Count | None = Field(None, ge=0, le=1_000_000)
+    utility_model_patents: Count | None = Field(None, ge=0, le=1_000_000)
+    design_patents: Count | None = Field(None, ge=0, le=1_000_000)
 
 
 class ContactIn(BaseModel):
@@ -85,7 +84,7 @@ class FinancingNeedIn(BaseModel):
 
     amount_wan: Decimal = Field(gt=0, le=10_000_000, decimal_places=2, description="万元")
     patents: list[PatentNumber] = Field(default_factory=list, max_length=50)
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    purpose: Annotated[str, free_text(1000)] = ""
     preferred_banks: list[Name] = Field(default_factory=list, max_length=20)
 
 
@@ -94,7 +93,7 @@ class RegistrationIn(BaseModel):
 
     company: CompanyIn
     contact: ContactIn
-    seats: int = Field(1, ge=1, le=50)
+    seats: Count = Field(1, ge=1, le=50)
     financing_need: FinancingNeedIn | None = None
     company_secret: str | None = Field(
         None,
@@ -105,9 +104,9 @@ class RegistrationIn(BaseModel):
     )
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Place = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Title = Annotated[str, required_text(200)]
+LongText = Annotated[str, free_text(5000)]
+Place = Annotated[str, free_text(200)]
 
 
 def _deadline_not_after_start(starts_at: datetime | None, deadline: datetime | None) -> None:
@@ -128,7 +127,7 @@ class EventIn(BaseModel):
     place: Place = ""
     starts_at: AwareDatetime
     registration_deadline: AwareDatetime | None = None
-    capacity: int = Field(ge=1, le=100_000)
+    capacity: Count = Field(ge=1, le=100_000)
     status: EventStatus = EventStatus.DRAFT
 
     @model_validator(mode="after")
@@ -152,7 +151,7 @@ class EventPatch(BaseModel):
     place: Place | None = None
     starts_at: AwareDatetime | None = None
     registration_deadline: AwareDatetime | None = None
-    capacity: int | None = Field(None, ge=1, le=100_000)
+    capacity: Count | None = Field(None, ge=1, le=100_000)
     status: EventStatus | None = None
 
     @model_validator(mode="after")

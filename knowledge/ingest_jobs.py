@@ -54,10 +54,19 @@ def _check_file(name: str, data: bytes, meta: dict[str, Any]) -> None:
         raise IngestError(f"{name}: unsupported file type {suffix or '(none)'!r}")
 
 
+# File systems keep names to 255 bytes; the jobs and documents tables keep 300 characters.
+MAX_NAME_CHARS = 200
+
+
 async def check_upload(name: str, data: bytes, meta: dict[str, Any]) -> None:
     """Raise ``IngestError`` (naming the file and the problem) for a file that cannot go in."""
     if not name or Path(name).name != name:
         raise IngestError(f"{name or '(no name)'}: give a plain file name")
+    if len(name) > MAX_NAME_CHARS:
+        raise IngestError(
+            f"{name[:40]}…: 文件名过长，请缩短到{MAX_NAME_CHARS}个字符以内"
+            f" (the file name is longer than {MAX_NAME_CHARS} characters)"
+        )
     await asyncio.to_thread(_check_file, name, data, meta)
 
 

@@ -39,6 +39,8 @@ EVENT_FIELDS = (
     "status",
 )
 TIME_FIELDS = ("starts_at", "registration_deadline")
+# A form sends text; the schemas take whole numbers only as numbers (the JSON API is strict).
+NUMBER_FIELDS = ("capacity",)
 
 
 def errors_of(exc: ValidationError | DomainError) -> list[str]:
@@ -74,6 +76,9 @@ def _as_data(values: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, value in values.items():
         if name == "registration_deadline" and not value:
+            continue
+        if name in NUMBER_FIELDS and value.isascii() and value.isdecimal():
+            data[name] = int(value)
             continue
         if name in TIME_FIELDS:
             try:
@@ -115,7 +120,7 @@ class EventsPage(RolePage):
                 return _to_event(request, event.id, "saved")
         return await self._form(request, None, values, errors)
 
-    @expose("/events/{event_id:int}", methods=["GET", "POST"], identity="events")
+    @expose("/events/{event_id:id}", methods=["GET", "POST"], identity="events")
     async def edit_event(self, request: Request) -> Response:
         runtime = runtime_of(request)
         event_id = int(request.path_params["event_id"])
@@ -198,7 +203,7 @@ class TokensPage(RolePage):
         response.headers["Cache-Control"] = "no-store"  # the page may hold a secret
         return response
 
-    @expose("/tokens/{token_id:int}/revoke", methods=["POST"], identity="tokens")
+    @expose("/tokens/{token_id:id}/revoke", methods=["POST"], identity="tokens")
     async def revoke(self, request: Request) -> Response:
         token_id = int(request.path_params["token_id"])
         try:

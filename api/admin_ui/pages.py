@@ -52,7 +52,7 @@ class QuestionsPage(RolePage):
         }
         return await self.templates.TemplateResponse(request, "policydesk/questions.html", context)
 
-    @expose("/open-questions/{group_id:int}/answer", methods=["POST"], identity="open-questions")
+    @expose("/open-questions/{group_id:id}/answer", methods=["POST"], identity="open-questions")
     async def answer(self, request: Request) -> Response:
         runtime = runtime_of(request)
         async with request.form() as form:
@@ -113,7 +113,7 @@ class UploadPage(RolePage):
             request, "policydesk/upload.html", context, status_code=status
         )
 
-    @expose("/upload/jobs/{job_id:int}", methods=["GET"], identity="upload")
+    @expose("/upload/jobs/{job_id:id}", methods=["GET"], identity="upload")
     async def job(self, request: Request) -> Response:
         async with runtime_of(request).sessions() as session:
             job = await get_job(session, int(request.path_params["job_id"]))

@@ -3,12 +3,16 @@ tokens, officer accounts and ingest jobs. Changes that affect answers rebuild th
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from sqladmin import ModelView
+from sqlalchemy import Select
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from api.admin_ui.auth import RoleAccess
+from api.schemas import RowIdConvertor
 from campaigns.subscribers import Subscriber
 from core.db import write_transaction
 from core.officers import Officer
@@ -30,6 +34,27 @@ class RoleView(RoleAccess, ModelView):
 
     page_size = 50
     column_default_sort: ClassVar[Any] = [("id", True)]
+
+    # A row's pages (details, edit, delete) take its id from the address: one that is not
+    # a row id (``abc``, ``1.0``, beyond 32 bits) names nothing, a 404 like the API's,
+    # instead of an error from the database.
+    def details_query(self, request: Request) -> Select[Any]:
+        _row_id(request.path_params["pk"])
+        return super().details_query(request)
+
+    def form_edit_query(self, request: Request) -> Select[Any]:
+        _row_id(request.path_params["pk"])
+        return super().form_edit_query(request)
+
+    async def get_object_for_delete(self, value: Any) -> Any:
+        _row_id(value)
+        return await super().get_object_for_delete(value)
+
+
+def _row_id(value: object) -> int:
+    if not isinstance(value, str) or not re.fullmatch(RowIdConvertor.regex, value):
+        raise HTTPException(404, "no such row")
+    return RowIdConvertor().convert(value)
 
 
 class ReadOnlyView(RoleView):

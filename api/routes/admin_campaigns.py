@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import CurrentOfficer, RuntimeDep, SessionDep, WriteSessionDep
@@ -16,6 +16,7 @@ from campaigns import service
 from campaigns.content import Draft
 from campaigns.models import Campaign, CampaignKind
 from campaigns.port import MessagePort
+from core.fields import required_text
 
 router = APIRouter(prefix="/api/v1/admin/campaigns", tags=["admin: campaigns"])
 
@@ -31,8 +32,8 @@ PortFactory = Annotated[Callable[[], MessagePort], Depends(port_factory)]
 
 
 class CampaignIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=20000, description="Telegram HTML")
+    title: Annotated[str, required_text(200)]
+    text: Annotated[str, required_text(20000)] = Field(description="Telegram HTML")
     segment: dict[str, Any] = Field(
         default_factory=dict,
         description="counties, industries, company_sizes, above_designated_size, "
@@ -81,7 +82,7 @@ class CampaignOut(BaseModel):
 
 
 class PreviewIn(BaseModel):
-    chat_id: int | None = Field(None, description="also send the preview to this chat")
+    chat_id: StrictInt | None = Field(None, description="also send the preview to this chat")
 
 
 class PreviewOut(BaseModel):
@@ -138,12 +139,12 @@ async def list_all(
     return [await render(session, row) for row in rows]
 
 
-@router.get("/{campaign_id}", response_model=CampaignOut)
+@router.get("/{campaign_id:id}", response_model=CampaignOut)
 async def show(campaign_id: int, session: SessionDep, _officer: CurrentOfficer) -> CampaignOut:
     return await render(session, await service.get_campaign(session, campaign_id))
 
 
-@router.post("/{campaign_id}/start", response_model=CampaignOut)
+@router.post("/{campaign_id:id}/start", response_model=CampaignOut)
 async def start(
     campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
 ) -> CampaignOut:
@@ -151,28 +152,28 @@ async def start(
     return await render(session, await service.start_campaign(session, campaign_id))
 
 
-@router.post("/{campaign_id}/pause", response_model=CampaignOut)
+@router.post("/{campaign_id:id}/pause", response_model=CampaignOut)
 async def pause(
     campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
 ) -> CampaignOut:
     return await render(session, await service.pause_campaign(session, campaign_id))
 
 
-@router.post("/{campaign_id}/resume", response_model=CampaignOut)
+@router.post("/{campaign_id:id}/resume", response_model=CampaignOut)
 async def resume(
     campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
 ) -> CampaignOut:
     return await render(session, await service.resume_campaign(session, campaign_id))
 
 
-@router.post("/{campaign_id}/cancel", response_model=CampaignOut)
+@router.post("/{campaign_id:id}/cancel", response_model=CampaignOut)
 async def cancel(
     campaign_id: int, session: WriteSessionDep, _officer: CurrentOfficer
 ) -> CampaignOut:
     return await render(session, await service.cancel_campaign(session, campaign_id))
 
 
-@router.post("/{campaign_id}/preview", response_model=PreviewOut)
+@router.post("/{campaign_id:id}/preview", response_model=PreviewOut)
 async def preview(
     campaign_id: int,
     body: PreviewIn,

@@ -114,6 +114,6 @@ async def upload_document(
     return JobOut.of(await run_inline(session, knowledge, job, data, meta))
 
 
-@router.get("/ingest-jobs/{job_id}", response_model=JobOut)
+@router.get("/ingest-jobs/{job_id:id}", response_model=JobOut)
 async def ingest_job(job_id: IdPath, session: SessionDep, _: CurrentAdmin) -> JobOut:
     return JobOut.of(await get_job(session, job_id))

@@ -108,12 +108,12 @@ async def list_events(
     return [EventOut.of(e, counts[e.id]) for e in events]
 
 
-@router.get("/events/{event_id}", response_model=EventOut)
+@router.get("/events/{event_id:id}", response_model=EventOut)
 async def get_event(event_id: int, session: SessionDep, _: CurrentOfficer) -> EventOut:
     return await _event_out(session, event_id)
 
 
-@router.patch("/events/{event_id}", response_model=EventOut)
+@router.patch("/events/{event_id:id}", response_model=EventOut)
 async def update_event(
     event_id: int, body: EventPatch, runtime: RuntimeDep, session: SessionDep, _: CurrentOfficer
 ) -> EventOut:
@@ -123,14 +123,14 @@ async def update_event(
     return await _event_out(session, event_id)
 
 
-@router.delete("/events/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/events/{event_id:id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_event(event_id: int, session: SessionDep, _: CurrentAdmin) -> Response:
     """Delete a draft (admin role only); a published event is cancelled instead."""
     await service.delete_draft_event(session, event_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/events/{event_id}/registrations", response_model=list[AdminRegistrationOut])
+@router.get("/events/{event_id:id}/registrations", response_model=list[AdminRegistrationOut])
 async def registrations(
     event_id: int,
     session: SessionDep,
@@ -147,7 +147,7 @@ async def registrations(
     return [await _admin_view(session, reg) for reg in found]
 
 
-@router.post("/events/{event_id}/checkin", response_model=CheckInOut)
+@router.post("/events/{event_id:id}/checkin", response_model=CheckInOut)
 async def checkin(
     event_id: int, body: CheckInIn, runtime: RuntimeDep, session: SessionDep, _: CurrentOfficer
 ) -> CheckInOut:
@@ -158,7 +158,7 @@ async def checkin(
     )
 
 
-@router.post("/registrations/{registration_id}/cancel", response_model=AdminRegistrationOut)
+@router.post("/registrations/{registration_id:id}/cancel", response_model=AdminRegistrationOut)
 async def cancel(
     registration_id: int, runtime: RuntimeDep, session: SessionDep, _: CurrentOfficer
 ) -> AdminRegistrationOut:
@@ -170,7 +170,7 @@ async def cancel(
     return await _admin_view(session, registration)
 
 
-@router.patch("/companies/{company_id}", response_model=AdminCompanyOut)
+@router.patch("/companies/{company_id:id}", response_model=AdminCompanyOut)
 async def update_company(
     company_id: int, body: CompanyPatch, session: SessionDep, _: CurrentOfficer
 ) -> AdminCompanyOut:
@@ -180,7 +180,7 @@ async def update_company(
 
 
 @router.get(
-    "/events/{event_id}/registrations.csv",
+    "/events/{event_id:id}/registrations.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
@@ -199,7 +199,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
-    "/events/{event_id}/registrations.xlsx",
+    "/events/{event_id:id}/registrations.xlsx",
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )

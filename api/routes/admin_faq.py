@@ -10,19 +10,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentOfficer, KnowledgeDep, SessionDep, WriteSessionDep
 from api.schemas import ERRORS, MAX_ID, IdPath
+from core.fields import YesNo, required_text
 from knowledge.faq_admin import FaqDraft, create_faq, delete_faq, get_faq, list_faq, update_faq
 
 router = APIRouter(prefix="/api/v1/admin/faq", tags=["admin: FAQ"], responses=ERRORS)
 
 
 class FaqIn(BaseModel):
-    question: str = Field(min_length=1, max_length=500)
-    answer: str = Field(min_length=1, max_length=4000)
+    question: Annotated[str, required_text(500)]
+    answer: Annotated[str, required_text(4000)]
     paraphrases: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=50)
     document_slug: str | None = Field(None, max_length=120)
     quote: str | None = Field(None, max_length=4000)
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default=[], max_length=20)
-    active: bool = True
+    active: YesNo = True
 
     def draft(self) -> FaqDraft:
         return FaqDraft(**self.model_dump())
@@ -68,12 +69,12 @@ async def faq_create(
     return FaqOut.model_validate(await create_faq(session, knowledge, body.draft()))
 
 
-@router.get("/{faq_id}", response_model=FaqOut)
+@router.get("/{faq_id:id}", response_model=FaqOut)
 async def faq_get(faq_id: IdPath, session: SessionDep, _: CurrentOfficer) -> FaqOut:
     return FaqOut.model_validate(await get_faq(session, faq_id))
 
 
-@router.put("/{faq_id}", response_model=FaqOut)
+@router.put("/{faq_id:id}", response_model=FaqOut)
 async def faq_update(
     faq_id: IdPath,
     body: FaqIn,
@@ -84,7 +85,7 @@ async def faq_update(
     return FaqOut.model_validate(await update_faq(session, knowledge, faq_id, body.draft()))
 
 
-@router.delete("/{faq_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{faq_id:id}", status_code=status.HTTP_204_NO_CONTENT)
 async def faq_delete(
     faq_id: IdPath, session: WriteSessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
 ) -> None:

@@ -4,13 +4,14 @@ the answer goes back to the asker's chat; the group routes answer similar questi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentOfficer, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
 from api.schemas import ERRORS, IdPath
+from core.fields import YesNo, required_text
 from knowledge.open_questions import MAX_ANSWER_CHARS, answer_open_question, list_open_questions
 from knowledge.question_groups import answer_group, open_groups
 
@@ -20,7 +21,7 @@ router = APIRouter(
 
 
 class AnswerIn(BaseModel):
-    answer: str = Field(min_length=1, max_length=MAX_ANSWER_CHARS)
+    answer: Annotated[str, required_text(MAX_ANSWER_CHARS)]
 
 
 class AnsweredOut(BaseModel):
@@ -35,7 +36,7 @@ class AnsweredOut(BaseModel):
 
 
 @router.post(
-    "/{question_id}/answer",
+    "/{question_id:id}/answer",
     response_model=AnsweredOut,
     responses={404: {"description": "no such question"}, 409: {"description": "answered"}},
 )
@@ -87,7 +88,7 @@ class GroupOut(BaseModel):
 
 
 class GroupAnswerIn(AnswerIn):
-    make_faq: bool = Field(False, description="Also add the answer to the FAQ (searchable)")
+    make_faq: YesNo = Field(False, description="Also add the answer to the FAQ (searchable)")
     faq_question: str | None = Field(None, max_length=500)
 
 
@@ -123,7 +124,7 @@ async def groups(session: SessionDep, knowledge: KnowledgeDep, _: CurrentOfficer
     ]
 
 
-@router.post("/groups/{group_id}/answer", response_model=GroupAnswerOut)
+@router.post("/groups/{group_id:id}/answer", response_model=GroupAnswerOut)
 async def answer_a_group(
     group_id: IdPath,
     body: GroupAnswerIn,

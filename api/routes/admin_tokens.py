@@ -48,6 +48,6 @@ async def new_token(body: TokenCreate, session: WriteSessionDep, _: CurrentAdmin
     )
 
 
-@router.delete("/{token_id}", response_model=TokenOut)
+@router.delete("/{token_id:id}", response_model=TokenOut)
 async def revoke(token_id: IdPath, session: WriteSessionDep, _: CurrentAdmin) -> TokenOut:
     return TokenOut.model_validate(await revoke_token(session, token_id))

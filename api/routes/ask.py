@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import secrets
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import KnowledgeDep, WriteSessionDep
+from core.fields import YesNo, required_text
 from knowledge.questions import ask_and_record
 
 router = APIRouter(prefix="/api/v1", tags=["ask"])
 
 
 class AskRequest(BaseModel):
-    question: str = Field(
-        min_length=1, max_length=500, description="The question, in Chinese or English"
+    question: Annotated[str, required_text(500)] = Field(
+        description="The question, in Chinese or English"
     )
     locale: Literal["zh", "en"] = "zh"
-    include_expired: bool = Field(
+    include_expired: YesNo = Field(
         False, description="Also search documents whose validity date has passed"
     )
     conversation_id: str | None = Field(

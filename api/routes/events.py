@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import RuntimeDep, SessionDep
+from api.deps import IdempotencyKey, RuntimeDep, SessionDep
 from events import service
 from events.models import Event, Registration
 from events.queries import waitlist_position
@@ -122,23 +122,33 @@ async def list_events(session: SessionDep, kind: Kind | None = Query(None)) -> l
     return [EventOut.of(e, counts[e.id]) for e in events]
 
 
-@router.get("/events/{event_id}", response_model=EventOut)
+@router.get("/events/{event_id:id}", response_model=EventOut)
 async def get_event(event_id: int, session: SessionDep) -> EventOut:
     event = await service.get_public_event(session, event_id)
     return EventOut.of(event, (await seat_counts(session, [event.id]))[event.id])
 
 
 @router.post(
-    "/events/{event_id}/registrations",
+    "/events/{event_id:id}/registrations",
     response_model=RegistrationCreated,
     status_code=status.HTTP_201_CREATED,
     responses={409: {"description": "already registered (with `existing`), closed or cancelled"}},
 )
 async def create_registration(
-    event_id: int, body: RegistrationIn, runtime: RuntimeDep, session: SessionDep
+    event_id: int,
+    body: RegistrationIn,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> RegistrationCreated:
-    """Sign a company up: `confirmed` while seats are free, else `waitlisted`."""
-    done = await register(runtime.sessions, event_id, body, channel="api")
+    """Sign a company up: `confirmed` while seats are free, else `waitlisted`.
+
+    Send an `Idempotency-Key` header (a random id per sign-up): if the response is lost,
+    sending the same request with the same key again returns the same registration and
+    secret instead of a 409."""
+    done = await register(
+        runtime.sessions, event_id, body, channel="api", request_key=idempotency_key
+    )
     out = await RegistrationOut.of(session, done.registration)
     return RegistrationCreated(**out.model_dump(), secret=done.secret)
 

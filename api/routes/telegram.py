@@ -10,9 +10,10 @@ from api.deps import constant_time_equals
 from bot.runner import TelegramFrontDoor
 
 router = APIRouter(tags=["telegram"])
+WEBHOOK_PATH = "/telegram/webhook"
 
 
-@router.post("/telegram/webhook", include_in_schema=False)
+@router.post(WEBHOOK_PATH, include_in_schema=False)
 async def telegram_webhook(
     request: Request,
     update: Annotated[dict[str, Any], Body()],

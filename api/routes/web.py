@@ -10,9 +10,11 @@ from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from api.deps import KnowledgeDep, SessionDep, WriteSessionDep
+from api.deps import IdempotencyKey, KnowledgeDep, SessionDep, WriteSessionDep
 from api.routes.ask import AnswerOut
 from api.schemas import MAX_ID, PUBLIC_ERRORS, IdField
+from core.fields import YesNo
+from core.replays import digest_of, earlier_reply, remember_reply
 from webchat.service import (
     ask_in_chat,
     chat_for_key,
@@ -53,9 +55,12 @@ class WebAnswerOut(AnswerOut):
     answer_log_id: IdField
 
 
+WEB_ASK_SCOPE = "web-ask"
+
+
 class FeedbackIn(BaseModel):
     answer_log_id: IdField
-    helpful: bool
+    helpful: YesNo
 
 
 class HandOffIn(BaseModel):
@@ -80,11 +85,27 @@ async def new_chat(body: ChatOpen, session: WriteSessionDep) -> ChatOut:
 
 @api.post("/ask", response_model=WebAnswerOut)
 async def ask(
-    body: WebAsk, session: WriteSessionDep, knowledge: KnowledgeDep, key: ChatKey = None
+    body: WebAsk,
+    session: WriteSessionDep,
+    knowledge: KnowledgeDep,
+    key: ChatKey = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> WebAnswerOut:
+    """Ask in this chat. With an `Idempotency-Key`, a resent message gets the first answer
+    and is recorded once."""
     chat = await chat_for_key(session, key)
+    if idempotency_key is not None:
+        digest = digest_of(chat.id, body.model_dump(mode="json"))
+        earlier = await earlier_reply(session, WEB_ASK_SCOPE, idempotency_key, digest)
+        if earlier is not None:
+            return WebAnswerOut.model_validate(earlier)
     answer, log_row = await ask_in_chat(session, knowledge, chat, body.question, body.locale)
-    return WebAnswerOut.model_validate({**answer.to_json(), "answer_log_id": log_row.id})
+    out = WebAnswerOut.model_validate({**answer.to_json(), "answer_log_id": log_row.id})
+    if idempotency_key is not None:
+        # In the transaction that records the exchange: recorded means replayable.
+        reply = out.model_dump(mode="json")
+        await remember_reply(session, WEB_ASK_SCOPE, idempotency_key, digest, reply)
+    return out
 
 
 @api.post("/feedback", status_code=status.HTTP_204_NO_CONTENT)

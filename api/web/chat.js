@@ -29,14 +29,22 @@
     document.querySelectorAll('[data-tp]').forEach(function (n) { n.placeholder = t(n.dataset.tp); });
   }
 
-  function api(method, path, body) {
+  // A random id per message or sign-up, sent as Idempotency-Key: if the answer to a send
+  // is lost (a dropped connection), sending it again returns the first reply.
+  function requestKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 14);
+  }
+
+  function api(method, path, body, key) {
     var headers = { 'Content-Type': 'application/json' };
     if (state.key) headers['X-Chat-Key'] = state.key;
+    if (key) headers['Idempotency-Key'] = key;
     return fetch(path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
       .then(function (r) {
         if (r.status === 401 && path !== '/api/v1/web/chats') {
           state.key = null; store.removeItem('pd.key');
-          return openChat().then(function () { return api(method, path, body); });
+          return openChat().then(function () { return api(method, path, body, key); });
         }
         if (!r.ok) { var e = new Error(String(r.status)); e.status = r.status; throw e; }
         return r.status === 204 ? null : r.json();
@@ -118,8 +126,9 @@
   function ask(question) {
     add(el('li', 'msg mine', question));
     var bubble = add(el('li', 'msg pending', t('thinking')));
+    var key = requestKey();
     openChat()
-      .then(function () { return api('POST', '/api/v1/web/ask', { question: question, locale: state.locale }); })
+      .then(function () { return api('POST', '/api/v1/web/ask', { question: question, locale: state.locale }, key); })
       .then(function (answer) { showAnswer(answer, bubble); })
       .catch(function (e) { bubble.className = 'msg error'; bubble.textContent = e.status === 429 ? t('too_many') : t('error'); });
   }
@@ -231,16 +240,21 @@
     var result = el('p', 'note result');
     result.setAttribute('role', 'status');
     form.appendChild(result);
+    var sent = { body: null, key: null };
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       submit.disabled = true; result.textContent = t('sending');
       var v = function (name) { return form.elements[name].value.trim(); };
+      var body = JSON.stringify({
+        company: { name: v('company'), credit_code: v('credit_code').toUpperCase() },
+        contact: { name: v('contact'), phone: v('phone') }
+      });
+      // Sending the same form again (after a lost response) reuses its key; a changed
+      // form is a new request.
+      if (body !== sent.body) sent = { body: body, key: requestKey() };
       fetch('/api/v1/events/' + ev.id + '/registrations', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          company: { name: v('company'), credit_code: v('credit_code').toUpperCase() },
-          contact: { name: v('contact'), phone: v('phone') }
-        })
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': sent.key },
+        body: body
       }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
         .then(function (res) {
           if (!res.ok) { submit.disabled = false; result.textContent = problem(res.body); return; }

@@ -83,15 +83,8 @@ class LiveApi:
             self.ready.set()
 
 
-@pytest.fixture(scope="module")
-def live_api(
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-    cached_embedder: CachingEmbedder,
-) -> Iterator[LiveApi]:
-    folder = tmp_path_factory.mktemp("fuzz")
-    shutil.copy(sqlite_template, folder / "db.sqlite3")
-    api = LiveApi(folder / "data", f"sqlite+aiosqlite:///{folder / 'db.sqlite3'}", cached_embedder)
+def serve_live(api: LiveApi) -> Iterator[LiveApi]:
+    """Run ``api`` in its thread for the duration of a fixture."""
     thread = threading.Thread(target=api.run, daemon=True)
     thread.start()
     api.ready.wait()
@@ -101,6 +94,18 @@ def live_api(
     assert api.server is not None
     api.server.should_exit = True
     thread.join()
+
+
+@pytest.fixture(scope="module")
+def live_api(
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    cached_embedder: CachingEmbedder,
+) -> Iterator[LiveApi]:
+    folder = tmp_path_factory.mktemp("fuzz")
+    shutil.copy(sqlite_template, folder / "db.sqlite3")
+    url = f"sqlite+aiosqlite:///{folder / 'db.sqlite3'}"
+    yield from serve_live(LiveApi(folder / "data", url, cached_embedder))
 
 
 def test_every_operation_keeps_to_its_schema(live_api: LiveApi) -> None:
