@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     webhook_url: str = ""
     webhook_secret: SecretStr | None = None
     telegram_api_base: str = ""
-    admin_chat_ids: list[int] = Field(default_factory=list)
+    admin_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     send_rate: float = Field(
         29.5, gt=0, description="campaign messages/s per bot token, all workers together"
@@ -117,7 +117,9 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            # "1,2", "1; 2" or the JSON list "[1, 2]"
+            parts = value.strip().strip("[]").replace(";", ",").split(",")
+            return [int(part) for part in parts if part.strip()]
         if isinstance(value, int):
             return [value]
         return value

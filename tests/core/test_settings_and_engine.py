@@ -73,3 +73,12 @@ def test_a_bad_trusted_proxy_stops_the_command_with_a_clear_message(
     assert cli.main(["init"]) == 2
     err = capsys.readouterr().err
     assert "POLICYDESK_TRUSTED_PROXIES" in err and "'nginx'" in err
+
+
+@pytest.mark.parametrize("written", ["1,2", " 1 ; 2 ", "[1, 2]"])
+def test_officer_chat_ids_read_from_the_environment(
+    written: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: a comma-separated list stopped every command (read as broken JSON).
+    monkeypatch.setenv("POLICYDESK_ADMIN_CHAT_IDS", written)
+    assert Settings().admin_chat_ids == [1, 2]
