@@ -106,6 +106,19 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="JSON and form bodies")
     max_upload_bytes: int = Field(21 * 1024 * 1024, ge=1024, description="document uploads")
+    parser_memory_mb: int = Field(
+        1024, ge=256, description="address space of the process that reads an upload"
+    )
+    parser_timeout_seconds: float = Field(
+        120, gt=0, description="how long reading one upload may take before it is refused"
+    )
+    parser_processes: int = Field(1, ge=1, le=16, description="uploads read at the same time")
+    inline_upload_chars: int = Field(
+        100_000,
+        ge=0,
+        description="uploads with more text than this are indexed as background jobs unless "
+        "the request says otherwise",
+    )
 
     @field_validator("env", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from threadpoolctl import threadpool_limits
 
+from benefits.schema import Rule
 from benefits.store import active_rules
 from knowledge.chunking import Chunk, chunk_document, parts
 from knowledge.doc_dates import repealed_titles
@@ -66,8 +68,20 @@ def _support(slug: str, quote: str | None, chunks: list[Chunk]) -> tuple[str, st
 
 async def collect_entries(session: AsyncSession) -> list[Entry]:
     """Every searchable entry: passages of all documents, FAQ wordings, the active subsidy
-    rules of ``benefit_rules``."""
+    rules of ``benefit_rules``. The rows are read here; chunking them, which takes a while
+    for long documents, runs in a thread so that the event loop goes on serving."""
     documents = list(await session.scalars(select(Document).order_by(Document.slug)))
+    faqs = list(
+        await session.scalars(
+            select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.slug)
+        )
+    )
+    rules = list(await active_rules(session))
+    return await asyncio.to_thread(entries_of, documents, faqs, rules)
+
+
+def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule]) -> list[Entry]:
+    """The entries of rows already loaded (no database access: runs in a thread)."""
     chunks_of: dict[str, list[Chunk]] = {}
     titles: dict[str, str] = {}
     entries: list[Entry] = []
@@ -96,9 +110,6 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
                         part=number,
                     )
                 )
-    faqs = await session.scalars(
-        select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.slug)
-    )
     for faq in faqs:
         slug = faq.document_slug or ""
         section, support = _support(slug, faq.quote, chunks_of.get(slug, []))
@@ -119,7 +130,7 @@ async def collect_entries(session: AsyncSession) -> list[Entry]:
                 )
             )
     # The rules officers maintain (seeded from the pack), as benefit matching uses them.
-    for rule in await active_rules(session):
+    for rule in rules:
         if rule.document not in titles:
             continue
         section, support = _support(rule.document, rule.quote, chunks_of[rule.document])
@@ -167,6 +178,7 @@ def embed_entries(
     embedder: Embedder,
     previous: LoadedIndex | None,
     progress: Progress | None = None,
+    ahead: dict[tuple[bool, str], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Vectors for all entries, reusing the previous version's vectors for unchanged texts.
 
@@ -174,6 +186,7 @@ def embed_entries(
     is left to the keyword side (a zero vector) instead of being embedded once more. The
     embedding is most of an ingest's time, and the whole's vector added nothing measurable
     on the development corpora (its paragraphs' mean made the ranking worse).
+    ``ahead`` holds vectors embedded before the build (``KnowledgeBase.embed_ahead``).
     """
     reuse: dict[tuple[bool, str], int] = {}
     old_vectors = None
@@ -191,7 +204,9 @@ def embed_entries(
         key = (entry.kind == "faq", entry.search_text)
         if entry.kind == "passage" and entry.part is None and entry.item in split:
             continue  # keywords only: its paragraphs carry the meaning
-        if old_vectors is not None and key in reuse:
+        if ahead and key in ahead:
+            vectors[i] = ahead[key]
+        elif old_vectors is not None and key in reuse:
             vectors[i] = old_vectors[reuse[key]]
         else:
             todo[entry.kind == "faq"].append(i)

@@ -16,17 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import IngestError
 from knowledge.build import Progress
-from knowledge.loaders import (
-    DOCUMENT_SUFFIXES,
-    FAQ_SUFFIXES,
-    META_SUFFIX,
-    DocumentFile,
-    FaqRecord,
-    read_document,
-    read_faq,
-    read_meta,
-)
+from knowledge.loaders import META_SUFFIX, DocumentFile, FaqRecord, read_meta
 from knowledge.models import Document, FaqEntry
+from knowledge.parsing import ParsedFile, parse_file
 from knowledge.service import KnowledgeBase
 
 
@@ -135,35 +127,51 @@ async def ingest_bytes(
     build: bool = True,
     origin: str = "upload",
 ) -> IngestReport:
-    """Ingest (name, content, metadata) triples; rebuild the index once if anything changed.
+    """Ingest (name, content, metadata) triples read in this process (the knowledge pack,
+    files given to ``policydesk ingest``); uploads are read apart first
+    (``knowledge.parsing``) and go to ``ingest_parsed``.
 
     ``origin`` is "pack" for the knowledge pack's files (``init``), "upload" for the
     office's own. With ``build=False`` the caller rebuilds (after writing what else the
     index takes, such as the rules). The caller commits the session; on an exception it
     must roll back.
     """
-    report = IngestReport()
+    parsed: list[ParsedFile] = []
+    errors: list[str] = []
     for name, data, meta in files:
-        suffix = Path(name).suffix.lower()
         try:
-            if suffix in FAQ_SUFFIXES:
-                faq_origin = "pack" if origin == "pack" else "officer"
-                await upsert_faq(session, name, read_faq(name, data), report, faq_origin)
-            elif suffix in DOCUMENT_SUFFIXES:
-                await upsert_document(session, read_document(name, data, meta), report, origin)
-            else:
-                raise IngestError(f"{name}: unsupported file type {suffix or '(none)'!r}")
+            parsed.append(parse_file(name, data, meta))
         except IngestError as exc:
-            report.errors.append(exc.message)
+            errors.append(exc.message)
+    report = await ingest_parsed(
+        session, kb, parsed, progress, rebuild_if_missing, build, origin, read=len(files)
+    )
+    report.errors[:0] = errors
+    return report
+
+
+async def ingest_parsed(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    files: list[ParsedFile],
+    progress: Progress | None = None,
+    rebuild_if_missing: bool = False,
+    build: bool = True,
+    origin: str = "upload",
+    read: int | None = None,
+) -> IngestReport:
+    """Write files already read into the knowledge base; rebuild the index once if
+    anything changed (see ``ingest_bytes``)."""
+    report = IngestReport()
+    total = read if read is not None else len(files)
+    for number, parsed in enumerate(files, start=1):
+        if parsed.document is not None:
+            await upsert_document(session, parsed.document, report, origin)
+        else:
+            faq_origin = "pack" if origin == "pack" else "officer"
+            await upsert_faq(session, parsed.name, list(parsed.faq), report, faq_origin)
         if progress:
-            progress(
-                "reading",
-                len(report.added)
-                + len(report.updated)
-                + len(report.unchanged)
-                + len(report.errors),
-                len(files),
-            )
+            progress("reading", number + total - len(files), total)
     await session.flush()
     if build and (report.changed or (rebuild_if_missing and kb.searcher is None)):
         report.version = await kb.rebuild(session, progress=progress)

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow, write_transaction
 from core.errors import IngestError, NotFound
-from knowledge.ingest import IngestReport, ingest_bytes
-from knowledge.loaders import DOCUMENT_SUFFIXES, FAQ_SUFFIXES, read_document, read_faq
+from knowledge.ingest import IngestReport, ingest_parsed
+from knowledge.models import Document
+from knowledge.parsing import ParsedFile
 from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -44,22 +45,15 @@ class IngestJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-def _check_file(name: str, data: bytes, meta: dict[str, Any]) -> None:
-    suffix = Path(name).suffix.lower()
-    if suffix in FAQ_SUFFIXES:
-        read_faq(name, data)
-    elif suffix in DOCUMENT_SUFFIXES:
-        read_document(name, data, meta)
-    else:
-        raise IngestError(f"{name}: unsupported file type {suffix or '(none)'!r}")
-
-
 # File systems keep names to 255 bytes; the jobs and documents tables keep 300 characters.
 MAX_NAME_CHARS = 200
 
 
-async def check_upload(name: str, data: bytes, meta: dict[str, Any]) -> None:
-    """Raise ``IngestError`` (naming the file and the problem) for a file that cannot go in."""
+async def read_upload(
+    kb: KnowledgeBase, name: str, data: bytes, meta: dict[str, Any]
+) -> ParsedFile:
+    """What an uploaded file holds, read in a worker process (``knowledge.parsing``);
+    ``IngestError`` naming the file and the problem for a file that cannot go in."""
     if not name or Path(name).name != name:
         raise IngestError(f"{name or '(no name)'}: give a plain file name")
     if len(name) > MAX_NAME_CHARS:
@@ -67,7 +61,16 @@ async def check_upload(name: str, data: bytes, meta: dict[str, Any]) -> None:
             f"{name[:40]}…: 文件名过长，请缩短到{MAX_NAME_CHARS}个字符以内"
             f" (the file name is longer than {MAX_NAME_CHARS} characters)"
         )
-    await asyncio.to_thread(_check_file, name, data, meta)
+    return await kb.reader.read(name, data, meta)
+
+
+def runs_in_background(kb: KnowledgeBase, parsed: ParsedFile, asked: bool | None) -> bool:
+    """Whether an upload is indexed as a background job: as the request asks, else when
+    it brings more text than ``POLICYDESK_INLINE_UPLOAD_CHARS`` (indexing a long document
+    takes a while; the officer follows its progress instead of waiting on a request)."""
+    if asked is not None:
+        return asked
+    return parsed.text_chars > kb.settings.inline_upload_chars
 
 
 async def create_job(session: AsyncSession, name: str, size: int, by: str) -> IngestJob:
@@ -94,12 +97,11 @@ async def run_inline(
     session: AsyncSession,
     kb: KnowledgeBase,
     job: IngestJob,
-    data: bytes,
-    meta: dict[str, Any],
+    parsed: ParsedFile,
 ) -> IngestJob:
     """Ingest in the caller's transaction; searchable once the caller commits."""
     job.status = "running"
-    report = await ingest_bytes(session, kb, [(job.filename, data, meta)], _tracker(job.id))
+    report = await ingest_parsed(session, kb, [parsed], _tracker(job.id))
     _finish(job, report)
     await session.flush()
     return job
@@ -116,15 +118,15 @@ async def _run(
     sessions: async_sessionmaker[AsyncSession],
     kb: KnowledgeBase,
     job_id: int,
-    data: bytes,
-    meta: dict[str, Any],
+    parsed: ParsedFile,
 ) -> None:
     try:
+        await embed_ahead(kb, parsed, _tracker(job_id))
         async with write_transaction(sessions) as session:
             job = await session.get(IngestJob, job_id)
             if job is None:
                 return
-            await run_inline(session, kb, job, data, meta)
+            await run_inline(session, kb, job, parsed)
     except asyncio.CancelledError:
         log.warning("ingest job %s stopped by a shutdown before it finished", job_id)
         await _fail(sessions, job_id, "stopped by a server shutdown; upload the file again")
@@ -142,16 +144,57 @@ async def _fail(sessions: async_sessionmaker[AsyncSession], job_id: int, message
             job.status, job.message, job.finished_at = "failed", message, utcnow()
 
 
+async def submit_upload(
+    sessions: async_sessionmaker[AsyncSession],
+    kb: KnowledgeBase,
+    name: str,
+    data: bytes,
+    meta: dict[str, Any],
+    by: str,
+    background: bool | None = None,
+) -> tuple[IngestJob, bool]:
+    """Read an upload, record its job and index it: inline (searchable when this returns)
+    or as a background job (see ``runs_in_background``). The job, and whether it runs in
+    the background."""
+    parsed = await read_upload(kb, name, data, meta)
+    in_background = runs_in_background(kb, parsed, background)
+    if not in_background:
+        await embed_ahead(kb, parsed)
+    async with write_transaction(sessions) as session:
+        job = await create_job(session, name, len(data), by)
+        if not in_background:
+            await run_inline(session, kb, job, parsed)
+    if in_background:
+        run_in_background(sessions, kb, job.id, parsed)
+    return job, in_background
+
+
+async def embed_ahead(kb: KnowledgeBase, parsed: ParsedFile, progress: Any = None) -> None:
+    """Embed a document's passages before its write transaction (``KnowledgeBase.embed_ahead``):
+    the index rebuild inside the transaction then takes seconds, not minutes."""
+    doc = parsed.document
+    if doc is None:
+        return  # FAQ entries are few and short: embedded in the rebuild
+    row = Document(
+        slug=doc.slug,
+        title=doc.title,
+        text=doc.text,
+        issued_on=doc.issued_on,
+        valid_from=doc.valid_from,
+        valid_until=doc.valid_until,
+    )
+    await kb.embed_ahead([row], progress)
+
+
 def run_in_background(
     sessions: async_sessionmaker[AsyncSession],
     kb: KnowledgeBase,
     job_id: int,
-    data: bytes,
-    meta: dict[str, Any],
+    parsed: ParsedFile,
 ) -> None:
     """Start the job among the process's background tasks (a shutdown lets it finish or
     marks it failed); the caller must have committed the job."""
-    kb.background.start_job(f"ingest-job-{job_id}", _run(sessions, kb, job_id, data, meta))
+    kb.background.start_job(f"ingest-job-{job_id}", _run(sessions, kb, job_id, parsed))
 
 
 async def get_job(session: AsyncSession, job_id: int) -> IngestJob:

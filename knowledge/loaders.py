@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,13 @@ from knowledge.chunking import starts_a_heading
 from knowledge.doc_dates import document_dates
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# A .docx or .xlsx is a zip archive: a small file may unpack to gigabytes (a "zip bomb").
+# Its table of contents is checked before anything is unpacked. Python's zip reader stops
+# at each entry's declared size, so the declared sizes bound what parsing can unpack.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ARCHIVE_ENTRIES = 5_000
+MAX_PDF_PAGES = 3_000
+MAX_TEXT_CHARS = 5_000_000  # about 3,000 pages of Chinese text
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
 FAQ_SUFFIXES = {".yaml", ".yml", ".csv", ".xlsx"}
 META_SUFFIX = ".meta.yaml"
@@ -67,6 +75,55 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 # A line of PDF text that ends inside a sentence continues on the next line.
 _SENTENCE_CLOSE = '。；;：:！!？?）)》”"】'
+
+
+def check_archive(name: str, data: bytes) -> None:
+    """Refuse a zip-based file (.docx, .xlsx) that is not a zip archive, has too many
+    entries or would unpack to more than ``MAX_UNPACKED_BYTES``."""
+    suffix = Path(name).suffix.lower()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise IngestError(f"{name}: 文件已损坏 (cannot read this {suffix} file: {exc})") from exc
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise IngestError(
+            f"{name}: 文件内部条目过多 (the file holds {len(entries):,} parts, "
+            f"more than the {MAX_ARCHIVE_ENTRIES:,} allowed)"
+        )
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > MAX_UNPACKED_BYTES:
+        limit = MAX_UNPACKED_BYTES // (1024 * 1024)
+        raise IngestError(
+            f"{name}: 文件解压后超过{limit} MB，拒绝读取 (it unpacks to "
+            f"{unpacked // (1024 * 1024):,} MB, more than the {limit} MB allowed)"
+        )
+
+
+def _pdf_text(name: str, data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise IngestError(
+            f"{name}: PDF超过{MAX_PDF_PAGES}页，请拆分后上传 (it has {len(reader.pages):,} pages, "
+            f"more than the {MAX_PDF_PAGES:,} allowed: split it)"
+        )
+    pages: list[str] = []
+    chars = 0
+    for page in reader.pages:
+        pages.append(page.extract_text() or "")
+        chars += len(pages[-1])
+        if chars > MAX_TEXT_CHARS:
+            raise _too_much_text(name)
+    return _unwrap("\n".join(pages))
+
+
+def _too_much_text(name: str) -> IngestError:
+    return IngestError(
+        f"{name}: 文字超过{MAX_TEXT_CHARS:,}字，请拆分后上传 (more than "
+        f"{MAX_TEXT_CHARS:,} characters of text: split it)"
+    )
 
 
 def _docx_text(data: bytes) -> str:
@@ -119,12 +176,10 @@ def _text_of(name: str, suffix: str, data: bytes) -> str:
                 tag.decompose()
             return soup.get_text("\n")
         if suffix == ".docx":
+            check_archive(name, data)
             return _docx_text(data)
         if suffix == ".pdf":
-            from pypdf import PdfReader
-
-            reader = PdfReader(io.BytesIO(data))
-            return _unwrap("\n".join(page.extract_text() or "" for page in reader.pages))
+            return _pdf_text(name, data)
     except IngestError:
         raise
     except Exception as exc:  # any parser failure means the file is corrupt for us
@@ -159,6 +214,8 @@ def read_document(name: str, data: bytes, meta: dict[str, Any] | None = None) ->
         raise IngestError(f"{name}: unsupported file type {suffix or '(none)'!r}")
     _check_size(name, data)
     text = _text_of(name, suffix, data).replace("\r\n", "\n").strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise _too_much_text(name)
     if not text:
         raise IngestError(f"{name}: no text found (a scanned PDF without a text layer?)")
     meta = meta or {}
@@ -215,6 +272,7 @@ def _faq_rows(name: str, suffix: str, data: bytes) -> list[dict[str, Any]]:
     if suffix == ".csv":
         return list(csv.DictReader(io.StringIO(_decode(name, data))))
     if suffix == ".xlsx":
+        check_archive(name, data)
         try:
             from openpyxl import load_workbook
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,12 +23,14 @@ from knowledge.build import (
     collect_entries,
     content_hash,
     embed_entries,
+    entries_of,
     manifest_for,
 )
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.index.store import LoadedIndex, new_version, prune_versions, read_index, write_index
-from knowledge.models import IndexVersion
+from knowledge.models import Document, IndexVersion
 from knowledge.normalize import normalize
+from knowledge.parsing import FileReader
 from knowledge.search import Hit, Searcher
 from knowledge.threads import pin_threads
 
@@ -76,6 +79,14 @@ class KnowledgeBase:
     # Ingest jobs run here: the process's background tasks once a runtime owns this base.
     background: BackgroundTasks = field(default_factory=BackgroundTasks)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Uploads are read in worker processes with a memory limit (``knowledge.parsing``).
+    reader: FileReader = field(init=False)
+    # Vectors of documents about to be written, embedded before their write transaction.
+    _ahead: dict[tuple[bool, str], np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.reader = FileReader(s.parser_memory_mb, s.parser_timeout_seconds, s.parser_processes)
 
     @property
     def root(self) -> Path:
@@ -126,7 +137,7 @@ class KnowledgeBase:
                 return True
             index = await asyncio.to_thread(read_index, self.root, newest.version)
             self._check(index)
-            self.searcher = Searcher(index, self.model())
+            self.searcher = await asyncio.to_thread(Searcher, index, self.model())
             log.info("index version %s loaded (%d entries)", index.version, len(index.entries))
             return True
 
@@ -148,14 +159,16 @@ class KnowledgeBase:
         previous = self.searcher.index if self.searcher else None
         version = version or new_version()
 
-        def work() -> LoadedIndex:
-            vectors = embed_entries(entries, model, previous, progress)
+        def work() -> Searcher:
+            vectors = embed_entries(entries, model, previous, progress, self._ahead)
             bm25, dense = build_indexes(entries, vectors)
             manifest = manifest_for(entries, model)
             write_index(self.root, version, manifest, entries, bm25, dense)
-            return LoadedIndex(version, {**manifest, "version": version}, entries, bm25, dense)
+            index = LoadedIndex(version, {**manifest, "version": version}, entries, bm25, dense)
+            return Searcher(index, model)
 
-        index = await asyncio.to_thread(work)
+        searcher = await asyncio.to_thread(work)
+        index = searcher.index
         if record:
             session.add(
                 IndexVersion(
@@ -167,10 +180,33 @@ class KnowledgeBase:
                 )
             )
             await session.flush()
-        self.searcher = Searcher(index, model)
+        self.searcher = searcher
+        for entry in entries:
+            self._ahead.pop((entry.kind == "faq", entry.search_text), None)
         prune_versions(self.root, keep={version})
         log.info("index version %s built (%d entries)", version, len(entries))
         return version
+
+    async def embed_ahead(
+        self, documents: list[Document], progress: Progress | None = None
+    ) -> None:
+        """Embed the passages of documents that are about to be written, before the write
+        transaction: the embedding is most of an ingest's time, and on SQLite every other
+        writer (answer logs, sign-ups) waits while a write transaction is open. The
+        rebuild inside the transaction then finds these vectors ready."""
+        model = self.model()
+        previous = self.searcher.index if self.searcher else None
+
+        def work() -> dict[tuple[bool, str], np.ndarray]:
+            entries = entries_of(documents, [], [])
+            vectors = embed_entries(entries, model, previous, progress)
+            return {
+                (entry.kind == "faq", entry.search_text): vectors[i]
+                for i, entry in enumerate(entries)
+                if vectors[i].any()
+            }
+
+        self._ahead.update(await asyncio.to_thread(work))
 
     # --- asking --------------------------------------------------------------------
     def validate_question(self, question: str) -> str:

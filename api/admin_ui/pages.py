@@ -14,15 +14,7 @@ from api.figures import figures_csv, gather_figures
 from core.db import write_transaction
 from core.errors import DomainError
 from core.tokens import Role
-from knowledge.ingest_jobs import (
-    check_upload,
-    create_job,
-    get_job,
-    progress_of,
-    recent_jobs,
-    run_in_background,
-    run_inline,
-)
+from knowledge.ingest_jobs import get_job, progress_of, recent_jobs, submit_upload
 from knowledge.question_groups import answer_group, open_groups
 from policydesk.runtime import Runtime
 from webchat.sender import bind_session
@@ -89,21 +81,23 @@ class UploadPage(RolePage):
         if request.method == "POST":
             async with request.form() as form:
                 upload = form.get("file")
-                background = form.get("background") == "on"
+                # Ticked: always in the background; else long files go there by themselves.
+                background = True if form.get("background") == "on" else None
                 if upload is None or isinstance(upload, str):
                     context["error"] = "请选择文件 Choose a file"
                 else:
                     name, data = upload.filename or "", await upload.read()
             if not context["error"]:
                 try:
-                    await check_upload(name, data, {})
-                    async with write_transaction(runtime.sessions) as session:
-                        job = await create_job(session, name, len(data), session_user(request))
-                        if not background:
-                            await run_inline(session, runtime.knowledge, job, data, {})
-                    if background:
-                        run_in_background(runtime.sessions, runtime.knowledge, job.id, data, {})
-                    context["job"] = job
+                    context["job"], _ = await submit_upload(
+                        runtime.sessions,
+                        runtime.knowledge,
+                        name,
+                        data,
+                        {},
+                        session_user(request),
+                        background,
+                    )
                 except DomainError as exc:
                     context["error"] = exc.message
         async with runtime.sessions() as session:

@@ -8,17 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict
 
-from api.deps import CurrentAdmin, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
+from api.deps import CurrentAdmin, KnowledgeDep, RuntimeDep, SessionDep
 from api.schemas import ERRORS, IdPath
-from knowledge.ingest_jobs import (
-    IngestJob,
-    check_upload,
-    create_job,
-    get_job,
-    progress_of,
-    run_in_background,
-    run_inline,
-)
+from knowledge.ingest_jobs import IngestJob, get_job, progress_of, submit_upload
 from knowledge.library import list_documents
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin: documents"], responses=ERRORS)
@@ -82,7 +74,6 @@ async def documents(session: SessionDep, _: CurrentAdmin) -> list[DocumentOut]:
 )
 async def upload_document(
     file: Annotated[UploadFile, File(description="A policy document or an FAQ file")],
-    session: WriteSessionDep,
     knowledge: KnowledgeDep,
     runtime: RuntimeDep,
     token: CurrentAdmin,
@@ -90,28 +81,34 @@ async def upload_document(
     title: Annotated[str | None, Form(max_length=300)] = None,
     issuer: Annotated[str | None, Form(max_length=200)] = None,
     doc_number: Annotated[str | None, Form(max_length=120)] = None,
-    background: Annotated[bool, Query(description="Return at once; poll the job")] = False,
+    background: Annotated[
+        bool | None,
+        Query(
+            description="true: answer at once (202) and index in the background; false: "
+            "answer once searchable (201); unset: in the background when the file brings "
+            "more text than POLICYDESK_INLINE_UPLOAD_CHARS"
+        ),
+    ] = None,
 ) -> JobOut:
     """Ingest one file and make it searchable without a restart.
 
-    The file is checked first: a bad file is refused with 422 naming the file and the
-    problem. Inline (the default) the answer comes once the file is searchable; with
-    ``background=true`` the answer is 202 and ``GET /api/v1/admin/ingest-jobs/{id}``
-    reports progress.
+    The file is read first, in a worker process with a memory and time limit: a bad file
+    (or a zip bomb, a PDF of too many pages) is refused with 422 naming the file and the
+    problem. Indexed inline, the answer (201) comes once the file is searchable; in the
+    background, the answer is 202 and ``GET /api/v1/admin/ingest-jobs/{id}`` reports
+    progress.
     """
     name = file.filename or ""
     data = await file.read()
     meta = {
         k: v for k, v in {"title": title, "issuer": issuer, "doc_number": doc_number}.items() if v
     }
-    await check_upload(name, data, meta)
-    job = await create_job(session, name, len(data), token.name)
-    if background:
-        await session.commit()  # the background job reads its row from another session
-        run_in_background(runtime.sessions, knowledge, job.id, data, meta)
+    job, in_background = await submit_upload(
+        runtime.sessions, knowledge, name, data, meta, token.name, background
+    )
+    if in_background:
         response.status_code = status.HTTP_202_ACCEPTED
-        return JobOut.of(job)
-    return JobOut.of(await run_inline(session, knowledge, job, data, meta))
+    return JobOut.of(job)
 
 
 @router.get("/ingest-jobs/{job_id:id}", response_model=JobOut)

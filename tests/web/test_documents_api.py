@@ -80,13 +80,13 @@ async def test_shutdown_lets_a_background_upload_finish_or_marks_it_failed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     gate = asyncio.Event()
-    ingest = ingest_jobs.ingest_bytes
+    ingest = ingest_jobs.ingest_parsed
 
     async def held(*args: Any, **kwargs: Any) -> Any:  # the job waits for the test
         await gate.wait()
         return await ingest(*args, **kwargs)
 
-    monkeypatch.setattr(ingest_jobs, "ingest_bytes", held)
+    monkeypatch.setattr(ingest_jobs, "ingest_parsed", held)
 
     async def upload(name: str) -> int:
         files = {"file": (name, NEW_POLICY.encode("utf-8"), "text/plain")}
