@@ -14,22 +14,17 @@ anybody remembering to.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# C0 controls but tab, LF and CR; and DEL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from core.fields import has_control
+
 _JSON = b"application/json"
 _FORM = b"application/x-www-form-urlencoded"
 
 MESSAGE = "输入含有不可见的控制字符，请删除后重试 (the input contains control characters)"
-
-
-def has_control(text: str) -> bool:
-    return _CONTROL.search(text) is not None
 
 
 def _strings(value: object) -> Iterator[str]:

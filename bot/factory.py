@@ -23,6 +23,7 @@ from bot.middlewares import (
     RateLimitStorage,
     RedisRateLimitStorage,
 )
+from bot.middlewares.clean_text import CleanTextMiddleware
 from bot.middlewares.log_context import UpdateLogContextMiddleware
 from bot.retry import RetryAfterMiddleware
 from bot.routers import FEATURES, RouterFactory, fallback
@@ -88,6 +89,7 @@ def create_dispatcher(
     )
     # Outer middlewares run in registration order, after aiogram's own (user context, errors).
     dispatcher.update.outer_middleware(UpdateLogContextMiddleware())
+    dispatcher.update.outer_middleware(CleanTextMiddleware())
     dispatcher.update.outer_middleware(
         FloodControlMiddleware(
             rate_limits or _rate_limits(runtime.settings, dispatcher), flood_limit, flood_window

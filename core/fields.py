@@ -8,9 +8,22 @@ sends them has a bug worth hearing about, not a guess).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import BeforeValidator, StrictBool, StrictInt, StringConstraints
+
+# C0 control characters but tab, LF and CR; and DEL. Nobody means them in text, and
+# PostgreSQL refuses NUL: the API refuses them (api.input_guard), the bot drops them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control(text: str) -> bool:
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def strip_control(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def _blank_as_none(value: object) -> object:

@@ -42,6 +42,18 @@ async def test_question_gets_typing_then_a_cited_answer_with_vote_buttons(
     ]
 
 
+async def test_control_characters_are_dropped_before_the_question_is_read(
+    harness: BotHarness,
+) -> None:
+    # Before: on PostgreSQL the NUL failed the answer log's insert and the user got the
+    # generic error instead of the answer.
+    await harness.feed(text_update(QUESTION[:4] + "\x00\x07" + QUESTION[4:]))
+    sent = harness.last_sent()
+    assert f"《{DOCUMENT}》" in sent.text
+    [log] = await answer_logs(harness)
+    assert log.question == QUESTION
+
+
 async def test_unknown_question_offers_an_officer(harness: BotHarness) -> None:
     await harness.feed(text_update("明天焦作的天气怎么样?"))
     sent = harness.last_sent()
