@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+POLICYDESK = [sys.executable, "-m", "policydesk"]
 
 
 def machine() -> str:
@@ -42,3 +48,25 @@ def rss_mb() -> float:
     with open("/proc/self/statm", encoding="utf-8") as statm:
         pages = int(statm.read().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def policydesk(env: dict[str, str], *args: str) -> str:
+    """Run a ``policydesk`` command in the checkout with ``env``; what it printed."""
+    done = subprocess.run(
+        [*POLICYDESK, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def initialised_env(data: str, **settings: str) -> dict[str, str]:
+    """The environment of a deployment on SQLite in ``data`` with the bundled pack loaded
+    (``policydesk init`` done), quiet logs and ``settings`` (POLICYDESK_ names)."""
+    env = {
+        **os.environ,
+        "POLICYDESK_DATA_DIR": data,
+        "POLICYDESK_LOG_LEVEL": "warning",
+        "PYTHONPATH": str(ROOT),
+        **{f"POLICYDESK_{name.upper()}": value for name, value in settings.items()},
+    }
+    policydesk(env, "init")
+    return env

@@ -17,8 +17,6 @@ import argparse
 import io
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,10 +25,9 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import machine
+from bench.common import POLICYDESK, initialised_env, machine, policydesk
 from bench.load_ask import free_port, start, stop, wait_ready
 
-ROOT = Path(__file__).parents[1]
 LINE = "Article {n}. Enterprises that obtain an invention patent receive a subsidy of {n} yuan."
 
 
@@ -116,26 +113,12 @@ def main() -> int:
     args = parser.parse_args()
     print(f"machine: {machine()}, load average at start {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "POLICYDESK_DATA_DIR": data,
-            "POLICYDESK_LOG_LEVEL": "warning",
-            "POLICYDESK_RATE_LIMIT": "1000000/second",
-            "PYTHONPATH": str(ROOT),
-        }
-        policydesk = [sys.executable, "-m", "policydesk"]
-        subprocess.run([*policydesk, "init"], cwd=ROOT, env=env, check=True, capture_output=True)
-        token = subprocess.run(
-            [*policydesk, "admin", "create-token", "--role", "admin", "--name", "bench"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()[-1]
+        env = initialised_env(data, rate_limit="1000000/second")
+        token = policydesk(env, "admin", "create-token", "--role", "admin", "--name", "bench")
+        token = token.split()[-1]
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        cmd = [*policydesk, "serve", "--port", str(port), "--workers", str(args.workers)]
+        cmd = [*POLICYDESK, "serve", "--port", str(port), "--workers", str(args.workers)]
         proc = start(cmd, env)
         try:
             wait_ready(f"{base}/readyz")
