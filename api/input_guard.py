@@ -17,8 +17,9 @@ import json
 from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.replay import replaying, replaying_body
 from core.fields import has_control
 
 _JSON = b"application/json"
@@ -112,7 +113,7 @@ class InputGuardMiddleware:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay_first(message, receive), send)
+                await self.app(scope, replaying(message, receive), send)
                 return
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
@@ -120,30 +121,4 @@ class InputGuardMiddleware:
         if _body_has_control(content_type, body):
             await _refuse(scope, send, "body")
             return
-        await self.app(scope, _replay_body(body, receive), send)
-
-
-def _replay_body(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
-
-
-def _replay_first(first: Message, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return first
-
-    return replay
+        await self.app(scope, replaying_body(body, receive), send)

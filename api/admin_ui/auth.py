@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.admin_ui.origin import SAFE_METHODS, PublicOriginMiddleware
 from api.admin_ui.throttle import locked_message
+from api.replay import replaying_body
 from core.admin_sessions import OFFICER, TOKEN, end_session, live_session, open_session
 from core.officers import Officer, log_in
 from core.tokens import TOKEN_PREFIX, ApiToken, Role, authenticate
@@ -71,16 +72,7 @@ class CsrfMiddleware:
             await response(scope, receive, send)
             return
 
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying_body(body, receive), send)
 
 
 async def _form_token(scope: Scope, body: bytes) -> str:

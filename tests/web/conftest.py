@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
+from core.db import utcnow
 from core.officers import create_officer
 from knowledge.embedding import Embedder
 from knowledge.embedding.base import Vectors
@@ -145,3 +147,19 @@ async def sign_up(client: httpx.AsyncClient, event_id: int, count: int) -> None:
             },
         )
         assert signed.status_code == 201, signed.text
+
+
+async def published_event(
+    client: httpx.AsyncClient, officer: dict[str, str], title: str, capacity: int = 5
+) -> int:
+    """A training five days ahead, published through the admin API; its id."""
+    body = {
+        "kind": "training",
+        "title": title,
+        "starts_at": (utcnow() + timedelta(days=5)).isoformat(),
+        "capacity": capacity,
+        "status": "published",
+    }
+    response = await client.post("/api/v1/admin/events", json=body, headers=officer)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])

@@ -5,30 +5,19 @@ chat returns the first answer, recorded once."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 import httpx
 from sqlalchemy import func, select
 
-from core.db import utcnow
 from events.models import Registration
 from knowledge.models import AnswerLog
 from policydesk.runtime import Runtime
 from tests.events.factories import make_credit_code
-from tests.web.conftest import open_web_chat
+from tests.web.conftest import open_web_chat, published_event
 
 
 async def _event(client: httpx.AsyncClient, officer: dict[str, str]) -> int:
-    body = {
-        "kind": "training",
-        "title": "商标品牌培训",
-        "starts_at": (utcnow() + timedelta(days=5)).isoformat(),
-        "capacity": 5,
-        "status": "published",
-    }
-    response = await client.post("/api/v1/admin/events", json=body, headers=officer)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
+    return await published_event(client, officer, "商标品牌培训")
 
 
 def _sign_up(n: int) -> dict[str, object]:

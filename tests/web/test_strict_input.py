@@ -5,30 +5,19 @@ are refused at the edge (PostgreSQL refuses NUL in text; it used to be a 500).""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from core.db import utcnow
 from events.models import Company
 from policydesk.runtime import Runtime
 from tests.events.factories import make_credit_code
-from tests.web.conftest import open_web_chat
+from tests.web.conftest import open_web_chat, published_event
 
 
 async def _event(client: httpx.AsyncClient, officer: dict[str, str]) -> int:
-    body = {
-        "kind": "training",
-        "title": "专利导航培训",
-        "starts_at": (utcnow() + timedelta(days=5)).isoformat(),
-        "capacity": 5,
-        "status": "published",
-    }
-    response = await client.post("/api/v1/admin/events", json=body, headers=officer)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
+    return await published_event(client, officer, "专利导航培训")
 
 
 def _sign_up(n: int, **company: object) -> dict[str, object]:
