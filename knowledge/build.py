@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -47,7 +48,7 @@ def short_title(title: str) -> str:
     return short or title
 
 
-def _chunk_for(quote: str | None, chunks: list[Chunk]) -> Chunk | None:
+def _chunk_for(quote: str | None, chunks: Sequence[Chunk]) -> Chunk | None:
     """The chunk that holds (the start of) an FAQ's or rule's clause."""
     if not quote:
         return None
@@ -58,7 +59,7 @@ def _chunk_for(quote: str | None, chunks: list[Chunk]) -> Chunk | None:
     return None
 
 
-def _support(slug: str, quote: str | None, chunks: list[Chunk]) -> tuple[str, str | None]:
+def _support(slug: str, quote: str | None, chunks: Sequence[Chunk]) -> tuple[str, str | None]:
     """(section, passage item) of the clause an FAQ or rule rests on."""
     chunk = _chunk_for(quote, chunks)
     if chunk is None:
@@ -66,28 +67,44 @@ def _support(slug: str, quote: str | None, chunks: list[Chunk]) -> tuple[str, st
     return chunk.section, f"doc:{slug}#{chunk.ordinal}"
 
 
-async def collect_entries(session: AsyncSession) -> list[Entry]:
-    """Every searchable entry: passages of all documents, FAQ wordings, the active subsidy
-    rules of ``benefit_rules``. The rows are read here; chunking them, which takes a while
-    for long documents, runs in a thread so that the event loop goes on serving."""
+# What the index is built from: documents, active FAQ entries, active subsidy rules.
+Rows = tuple[list[Document], list[FaqEntry], list[Rule]]
+
+
+async def read_rows(session: AsyncSession) -> Rows:
+    """The rows the index is built from, as this session sees them."""
     documents = list(await session.scalars(select(Document).order_by(Document.slug)))
     faqs = list(
         await session.scalars(
             select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.slug)
         )
     )
-    rules = list(await active_rules(session))
-    return await asyncio.to_thread(entries_of, documents, faqs, rules)
+    return documents, faqs, list(await active_rules(session))
+
+
+async def collect_entries(session: AsyncSession) -> list[Entry]:
+    """Every searchable entry: passages of all documents, FAQ wordings, the active subsidy
+    rules of ``benefit_rules``. The rows are read here; chunking them, which takes a while
+    for long documents, runs in a thread so that the event loop goes on serving."""
+    return await asyncio.to_thread(entries_of, *await read_rows(session))
+
+
+@functools.lru_cache(maxsize=256)
+def _chunks(text: str) -> tuple[Chunk, ...]:
+    """A document's chunks, kept for the texts seen last: every build chunks every
+    document, and a build checked inside a write transaction (``KnowledgeBase.rebuild``
+    with a prepared version) must not spend that time chunking again."""
+    return tuple(chunk_document(text))
 
 
 def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule]) -> list[Entry]:
     """The entries of rows already loaded (no database access: runs in a thread)."""
-    chunks_of: dict[str, list[Chunk]] = {}
+    chunks_of: dict[str, tuple[Chunk, ...]] = {}
     titles: dict[str, str] = {}
     entries: list[Entry] = []
     ends = repeal_dates(documents)
     for doc in documents:
-        chunks = chunk_document(doc.text)
+        chunks = _chunks(doc.text)
         chunks_of[doc.slug] = chunks
         titles[doc.slug] = doc.title
         end = min(filter(None, (doc.valid_until, ends.get(doc.slug))), default=None)
@@ -112,7 +129,7 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
                 )
     for faq in faqs:
         slug = faq.document_slug or ""
-        section, support = _support(slug, faq.quote, chunks_of.get(slug, []))
+        section, support = _support(slug, faq.quote, chunks_of.get(slug, ()))
         for wording in dict.fromkeys([faq.question, *faq.paraphrases]):
             entries.append(
                 Entry(
@@ -178,7 +195,6 @@ def embed_entries(
     embedder: Embedder,
     previous: LoadedIndex | None,
     progress: Progress | None = None,
-    ahead: dict[tuple[bool, str], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Vectors for all entries, reusing the previous version's vectors for unchanged texts.
 
@@ -186,7 +202,6 @@ def embed_entries(
     is left to the keyword side (a zero vector) instead of being embedded once more. The
     embedding is most of an ingest's time, and the whole's vector added nothing measurable
     on the development corpora (its paragraphs' mean made the ranking worse).
-    ``ahead`` holds vectors embedded before the build (``KnowledgeBase.embed_ahead``).
     """
     reuse: dict[tuple[bool, str], int] = {}
     old_vectors = None
@@ -204,9 +219,7 @@ def embed_entries(
         key = (entry.kind == "faq", entry.search_text)
         if entry.kind == "passage" and entry.part is None and entry.item in split:
             continue  # keywords only: its paragraphs carry the meaning
-        if ahead and key in ahead:
-            vectors[i] = ahead[key]
-        elif old_vectors is not None and key in reuse:
+        if old_vectors is not None and key in reuse:
             vectors[i] = old_vectors[reuse[key]]
         else:
             todo[entry.kind == "faq"].append(i)

@@ -19,6 +19,7 @@ from knowledge.build import Progress
 from knowledge.loaders import META_SUFFIX, DocumentFile, FaqRecord, read_meta
 from knowledge.models import Document, FaqEntry
 from knowledge.parsing import ParsedFile, parse_file
+from knowledge.search import Searcher
 from knowledge.service import KnowledgeBase
 
 
@@ -159,9 +160,11 @@ async def ingest_parsed(
     build: bool = True,
     origin: str = "upload",
     read: int | None = None,
+    prepared: Searcher | None = None,
 ) -> IngestReport:
     """Write files already read into the knowledge base; rebuild the index once if
-    anything changed (see ``ingest_bytes``)."""
+    anything changed (see ``ingest_bytes``), taking the ``prepared`` version when it
+    was built for this content (``KnowledgeBase.prepare``)."""
     report = IngestReport()
     total = read if read is not None else len(files)
     for number, parsed in enumerate(files, start=1):
@@ -174,7 +177,7 @@ async def ingest_parsed(
             progress("reading", number + total - len(files), total)
     await session.flush()
     if build and (report.changed or (rebuild_if_missing and kb.searcher is None)):
-        report.version = await kb.rebuild(session, progress=progress)
+        report.version = await kb.rebuild(session, progress=progress, prepared=prepared)
     return report
 
 

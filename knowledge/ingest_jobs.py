@@ -20,8 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import Base, UTCDateTime, utcnow, write_transaction
 from core.errors import IngestError, NotFound
 from knowledge.ingest import IngestReport, ingest_parsed
-from knowledge.models import Document
 from knowledge.parsing import ParsedFile
+from knowledge.search import Searcher
 from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -98,10 +98,12 @@ async def run_inline(
     kb: KnowledgeBase,
     job: IngestJob,
     parsed: ParsedFile,
+    prepared: Searcher | None = None,
 ) -> IngestJob:
-    """Ingest in the caller's transaction; searchable once the caller commits."""
+    """Ingest in the caller's transaction; searchable once the caller commits.
+    ``prepared`` is the index version ``prepare_index`` built for this file."""
     job.status = "running"
-    report = await ingest_parsed(session, kb, [parsed], _tracker(job.id))
+    report = await ingest_parsed(session, kb, [parsed], _tracker(job.id), prepared=prepared)
     _finish(job, report)
     await session.flush()
     return job
@@ -121,12 +123,12 @@ async def _run(
     parsed: ParsedFile,
 ) -> None:
     try:
-        await embed_ahead(kb, parsed, _tracker(job_id))
+        prepared = await prepare_index(sessions, kb, parsed, _tracker(job_id))
         async with write_transaction(sessions) as session:
             job = await session.get(IngestJob, job_id)
             if job is None:
                 return
-            await run_inline(session, kb, job, parsed)
+            await run_inline(session, kb, job, parsed, prepared)
     except asyncio.CancelledError:
         log.warning("ingest job %s stopped by a shutdown before it finished", job_id)
         await _fail(sessions, job_id, "stopped by a server shutdown; upload the file again")
@@ -158,32 +160,30 @@ async def submit_upload(
     the background."""
     parsed = await read_upload(kb, name, data, meta)
     in_background = runs_in_background(kb, parsed, background)
-    if not in_background:
-        await embed_ahead(kb, parsed)
+    prepared = None if in_background else await prepare_index(sessions, kb, parsed)
     async with write_transaction(sessions) as session:
         job = await create_job(session, name, len(data), by)
         if not in_background:
-            await run_inline(session, kb, job, parsed)
+            await run_inline(session, kb, job, parsed, prepared)
     if in_background:
         run_in_background(sessions, kb, job.id, parsed)
     return job, in_background
 
 
-async def embed_ahead(kb: KnowledgeBase, parsed: ParsedFile, progress: Any = None) -> None:
-    """Embed a document's passages before its write transaction (``KnowledgeBase.embed_ahead``):
-    the index rebuild inside the transaction then takes seconds, not minutes."""
-    doc = parsed.document
-    if doc is None:
-        return  # FAQ entries are few and short: embedded in the rebuild
-    row = Document(
-        slug=doc.slug,
-        title=doc.title,
-        text=doc.text,
-        issued_on=doc.issued_on,
-        valid_from=doc.valid_from,
-        valid_until=doc.valid_until,
-    )
-    await kb.embed_ahead([row], progress)
+async def prepare_index(
+    sessions: async_sessionmaker[AsyncSession],
+    kb: KnowledgeBase,
+    parsed: ParsedFile,
+    progress: Any = None,
+) -> Searcher:
+    """The index version the knowledge base will have with this file, built before the
+    write transaction that adds it (``KnowledgeBase.prepare``): that transaction then
+    takes a moment, not the minutes a long document's embedding takes."""
+
+    async def change(session: AsyncSession) -> None:
+        await ingest_parsed(session, kb, [parsed], build=False)
+
+    return await kb.prepare(sessions, change, progress)
 
 
 def run_in_background(

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.background import BackgroundTasks
 from core.errors import IndexMismatch, InvalidInput
@@ -25,10 +25,12 @@ from knowledge.build import (
     embed_entries,
     entries_of,
     manifest_for,
+    read_rows,
 )
 from knowledge.embedding import Embedder, load_embedder
+from knowledge.index.entries import Entry
 from knowledge.index.store import LoadedIndex, new_version, prune_versions, read_index, write_index
-from knowledge.models import Document, IndexVersion
+from knowledge.models import IndexVersion
 from knowledge.normalize import normalize
 from knowledge.parsing import FileReader
 from knowledge.search import Hit, Searcher
@@ -81,8 +83,6 @@ class KnowledgeBase:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Uploads are read in worker processes with a memory limit (``knowledge.parsing``).
     reader: FileReader = field(init=False)
-    # Vectors of documents about to be written, embedded before their write transaction.
-    _ahead: dict[tuple[bool, str], np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -148,65 +148,85 @@ class KnowledgeBase:
         version: str | None = None,
         record: bool = True,
         progress: Progress | None = None,
+        prepared: Searcher | None = None,
     ) -> str:
         """Build a new index from the session's view of the knowledge base and switch to it.
 
         With ``record`` the new version is added to ``index_versions`` in this session's
         transaction; the caller commits, so the database and the index change together.
+        ``prepared`` is a version built by ``prepare`` before this transaction: taken as it
+        is when the content is still what it was built from, else built again here.
         """
         entries = await collect_entries(session)
-        model = self.model()
-        previous = self.searcher.index if self.searcher else None
-        version = version or new_version()
-
-        def work() -> Searcher:
-            vectors = embed_entries(entries, model, previous, progress, self._ahead)
-            bm25, dense = build_indexes(entries, vectors)
-            manifest = manifest_for(entries, model)
-            write_index(self.root, version, manifest, entries, bm25, dense)
-            index = LoadedIndex(version, {**manifest, "version": version}, entries, bm25, dense)
-            return Searcher(index, model)
-
-        searcher = await asyncio.to_thread(work)
+        if prepared is not None and prepared.index.manifest["content_hash"] == content_hash(
+            entries
+        ):
+            searcher = prepared
+        else:
+            if prepared is not None:
+                log.info("the knowledge base changed while an index was prepared: building again")
+            searcher = await self._build(entries, version or new_version(), progress)
         index = searcher.index
         if record:
             session.add(
                 IndexVersion(
-                    version=version,
-                    embedding_model=model.name,
-                    dimension=model.dimension,
+                    version=index.version,
+                    embedding_model=index.manifest["embedding_model"],
+                    dimension=index.manifest["dimension"],
                     entries=len(entries),
                     content_hash=index.manifest["content_hash"],
                 )
             )
             await session.flush()
         self.searcher = searcher
-        for entry in entries:
-            self._ahead.pop((entry.kind == "faq", entry.search_text), None)
-        prune_versions(self.root, keep={version})
-        log.info("index version %s built (%d entries)", version, len(entries))
-        return version
+        prune_versions(self.root, keep={index.version})
+        log.info("index version %s built (%d entries)", index.version, len(entries))
+        return index.version
 
-    async def embed_ahead(
-        self, documents: list[Document], progress: Progress | None = None
-    ) -> None:
-        """Embed the passages of documents that are about to be written, before the write
-        transaction: the embedding is most of an ingest's time, and on SQLite every other
-        writer (answer logs, sign-ups) waits while a write transaction is open. The
-        rebuild inside the transaction then finds these vectors ready."""
+    async def prepare(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        change: Callable[[AsyncSession], Awaitable[object]],
+        progress: Progress | None = None,
+    ) -> Searcher:
+        """Build, before the write transaction that makes ``change``, the index version
+        the knowledge base will have after it; ``rebuild(prepared=...)`` inside that
+        transaction then only checks and records it.
+
+        Embedding and building take seconds to minutes for a long document, and on SQLite
+        every other writer (answer logs, sign-ups) waits while a write transaction is open.
+        To know the content after the change, ``change`` is made here in a transaction
+        that is read and rolled back: it holds the write lock only for that moment.
+        """
+        async with sessions() as session:
+            await session.connection(execution_options={"sqlite_immediate": True})
+            try:
+                await change(session)
+                await session.flush()
+                rows = await read_rows(session)
+                session.expunge_all()  # the rows stay readable after the rollback
+            finally:
+                await session.rollback()
+        entries = await asyncio.to_thread(entries_of, *rows)
+        return await self._build(entries, new_version(), progress)
+
+    async def _build(
+        self, entries: list[Entry], version: str, progress: Progress | None
+    ) -> Searcher:
+        """Embed (reusing the loaded version's vectors), index and write ``entries`` as
+        ``version``, in a thread."""
         model = self.model()
         previous = self.searcher.index if self.searcher else None
 
-        def work() -> dict[tuple[bool, str], np.ndarray]:
-            entries = entries_of(documents, [], [])
+        def work() -> Searcher:
             vectors = embed_entries(entries, model, previous, progress)
-            return {
-                (entry.kind == "faq", entry.search_text): vectors[i]
-                for i, entry in enumerate(entries)
-                if vectors[i].any()
-            }
+            bm25, dense = build_indexes(entries, vectors)
+            manifest = manifest_for(entries, model)
+            write_index(self.root, version, manifest, entries, bm25, dense)
+            index = LoadedIndex(version, {**manifest, "version": version}, entries, bm25, dense)
+            return Searcher(index, model)
 
-        self._ahead.update(await asyncio.to_thread(work))
+        return await asyncio.to_thread(work)
 
     # --- asking --------------------------------------------------------------------
     def validate_question(self, question: str) -> str:

@@ -11,9 +11,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from knowledge.ingest import ingest_bytes, ingest_paths
+from core.db import write_transaction
+from knowledge.ingest import ingest_bytes, ingest_parsed, ingest_paths
+from knowledge.ingest_jobs import prepare_index
 from knowledge.loaders import MAX_FILE_BYTES
 from knowledge.models import Document, FaqEntry
+from knowledge.parsing import ParsedFile, parse_file
 from policydesk.runtime import Runtime
 
 POLICY = "一、总则\n1.资助对象。本市注册的专精特新企业申请海外专利的,给予海外专利申请资助。\n"
@@ -110,6 +113,38 @@ async def test_reingesting_unchanged_is_a_noop_and_a_change_replaces(runtime: Ru
     texts = [s.text for s in runtime.knowledge.ask("境外商标注册补助给谁?").sources]
     assert any("境外商标注册补助" in t for t in texts)
     assert not any("海外专利申请资助" in t and "专精特新" in t for t in texts)
+
+
+async def test_a_prepared_index_is_taken_only_for_the_content_it_was_built_from(
+    runtime: Runtime,
+) -> None:
+    """An upload's index is built before its write transaction (``KnowledgeBase.prepare``)
+    and taken as it is when nothing else changed meanwhile; when another document went
+    in between, the transaction builds again, so neither document is lost from search."""
+    kb = runtime.knowledge
+
+    def parsed(name: str, text: str) -> ParsedFile:
+        return parse_file(name, text.encode(), {})
+
+    first = parsed("overseas.txt", POLICY)
+    prepared = await prepare_index(runtime.sessions, kb, first)
+    assert kb.version != prepared.index.version  # built, not switched to
+    async with write_transaction(runtime.sessions) as session:
+        report = await ingest_parsed(session, kb, [first], prepared=prepared)
+    assert report.version == prepared.index.version == kb.version
+
+    second = parsed("trademark.txt", POLICY.replace("海外专利申请资助", "境外商标注册补助"))
+    stale = await prepare_index(runtime.sessions, kb, second)
+    design = POLICY.replace("海外专利申请资助", "外观设计登记奖励")
+    await ingest(runtime, [("design.txt", design.encode(), {})])
+    async with write_transaction(runtime.sessions) as session:
+        report = await ingest_parsed(session, kb, [second], prepared=stale)
+    assert report.version not in (None, stale.index.version)
+    for question, clause in (
+        ("境外商标注册补助给谁?", "境外商标注册补助"),
+        ("外观设计登记奖励给谁?", "外观设计登记奖励"),
+    ):
+        assert any(clause in s.text for s in kb.ask(question).sources), question
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from api.app import create_app
 from bench.upload_stall import zip_bomb
 from core.errors import IngestError
 from knowledge import loaders
+from knowledge.index.store import write_index
 from policydesk.runtime import Runtime
 from tests.clients import client_for
 from tests.knowledge.test_ingest import docx_bytes
@@ -209,3 +210,39 @@ async def test_other_writers_go_on_while_an_upload_is_embedded(
             break
         await asyncio.sleep(0.1)
     assert job["status"] == "done", job
+
+
+async def test_other_writers_go_on_while_an_uploads_index_is_written(
+    client: httpx.AsyncClient,
+    web_runtime: Runtime,
+    admin_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The new index version (BM25, vectors, files on disk) is built before the upload's
+    write transaction: while it is being written, another writer goes through at once,
+    and the upload then lands with that version recorded and searchable."""
+    reached, gate = threading.Event(), threading.Event()
+
+    def gated_write_index(*args: Any) -> None:
+        reached.set()
+        assert gate.wait(120), "the test never opened the gate"
+        write_index(*args)
+
+    monkeypatch.setattr("knowledge.service.write_index", gated_write_index)
+    text = f"焦作市闸门办法\n\n第一条 {GATE}:企业取得发明专利授权的,每件资助五千元。".encode()
+    upload = asyncio.create_task(
+        _upload(client, admin_headers, "gate.txt", text, "text/plain", "?background=false")
+    )
+    try:
+        assert await asyncio.to_thread(reached.wait, 120)
+        chat = await client.post("/api/v1/web/chats", json={"locale": "zh"})
+        assert chat.status_code == 201, chat.text
+    finally:
+        gate.set()
+    response = await upload
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "done"
+    version = web_runtime.knowledge.version
+    assert version == response.json()["result"]["version"]
+    answer = await client.post("/api/v1/ask", json={"question": "发明专利授权每件资助多少?"})
+    assert any(GATE in source["text"] for source in answer.json()["sources"]), answer.json()
