@@ -29,9 +29,9 @@ from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.runner import start_front_door
 from core.settings import Settings
 from policydesk.runtime import Runtime, initialise, open_runtime
+from testing.botapi_emulator import BotAPIEmulator
 from tests.bot.mocked_session import RecordingSession
 from tests.bot.updates import text_update
-from tests.botapi_emulator import BotAPIEmulator
 
 QUESTIONS = [
     "知识产权质押融资工作怎么开展?",

@@ -33,7 +33,7 @@ LIMIT = 30
 
 async def start_emulator() -> tuple[asyncio.subprocess.Process, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.botapi_emulator", "--port", "0",
+        sys.executable, "-m", "testing.botapi_emulator", "--port", "0",
         "--global-rate", str(LIMIT), "--per-chat-rate", "1",
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip

@@ -267,6 +267,15 @@ async def campaign_stats(
     return stats
 
 
+async def stats_of_campaigns(
+    session: AsyncSession, campaigns: Sequence[Campaign], now: datetime | None = None
+) -> dict[int, CampaignStats]:
+    """The stats of several campaigns (a page of a list) by campaign id, in one query."""
+    if not campaigns:
+        return {}
+    return await _stats_of(session, campaigns, now)
+
+
 async def _stats_of(
     session: AsyncSession, campaigns: Sequence[Campaign], now: datetime | None = None
 ) -> dict[int, CampaignStats]:

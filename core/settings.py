@@ -207,7 +207,3 @@ def _network(part: str) -> IPv4Network | IPv6Network:
             ) from None
         raise ValueError(f"{part!r} has host bits set; the network is {meant}")
     return network
-
-
-def get_settings() -> Settings:
-    return Settings()

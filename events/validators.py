@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from core.errors import InvalidInput
 from events.errors import InvalidCreditCode, InvalidPatentNumber, InvalidPhone
 
 # GB 32100-2015: the 31 characters of the unified social credit code (no I, O, S, V, Z).
@@ -77,14 +76,6 @@ def normalise_credit_code(raw: str, field: str = "credit_code") -> str:
             field=field,
         )
     return code
-
-
-def is_valid_credit_code(raw: str) -> bool:
-    try:
-        normalise_credit_code(raw)
-    except InvalidInput:
-        return False
-    return True
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")

@@ -1,6 +1,6 @@
 """``policydesk bench``: the benchmarks of bench/, listed and run by name.
 
-They live in the source checkout (some drive the Bot API emulator from tests/), so the
+They live in the source checkout (some drive the Bot API emulator from testing/), so the
 command works from a checkout, not from an installed wheel.
 """
 

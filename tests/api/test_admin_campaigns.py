@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
@@ -139,3 +141,41 @@ async def test_preview_renders_and_goes_to_the_officers_chat_only(
     assert (out["plain_text"], out["audience"], out["outcome"]) == ("培训 & 报名", 3, "sent")
     port: FakePort = client._transport.app.state.fake_port  # type: ignore[attr-defined]
     assert [chat for chat, _ in port.requests] == [42]
+
+
+async def test_the_list_costs_the_same_statements_for_two_campaigns_as_for_six(
+    client: httpx.AsyncClient, officer: dict[str, str], lean_runtime: Runtime
+) -> None:
+    """The stats of a page of campaigns are counted in one query, not one per campaign."""
+    await add_subscribers(lean_runtime.sessions, 3)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    async def listed() -> tuple[list[dict[str, Any]], list[str]]:
+        statements.clear()
+        engine = lean_runtime.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = await client.get("/api/v1/admin/campaigns", headers=officer)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert response.status_code == 200, response.text
+        return response.json(), list(statements)
+
+    url = "/api/v1/admin/campaigns"
+    for n in range(6):
+        body = {"title": f"t{n}", "text": "hello", "segment": {}}
+        campaign_id = (await client.post(url, json=body, headers=officer)).json()["id"]
+        if n % 2 == 0:  # every other campaign sends, so that some have deliveries to count
+            assert (await client.post(f"{url}/{campaign_id}/start", headers=officer)).is_success
+        if n == 1:
+            two, for_two = await listed()
+    six, for_six = await listed()
+    assert len(two) == 2 and len(six) == 6
+    assert len(for_six) == len(for_two)
+    assert sum("deliveries" in statement for statement in for_six) == 1
+    # Newest first; the started ones (the 1st, 3rd and 5th made) reached the 3 subscribers.
+    assert [c["stats"]["targeted"] for c in six] == [0, 3, 0, 3, 0, 3]
+    assert [c["stats"]["targeted"] for c in two] == [0, 3]

@@ -24,9 +24,9 @@ from campaigns.tg_html import plain_text
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
 from policydesk.runtime import Runtime
+from testing.botapi_emulator import BotAPIEmulator, RateLimits
 from tests.benefits.helpers import add_subscriber, matching_runtime
 from tests.benefits.test_notify import answer, new_rule, notices
-from tests.botapi_emulator import BotAPIEmulator, RateLimits
 from tests.campaigns.factories import emulator_settings
 from tests.campaigns.test_worker_crash import spawn_worker
 

@@ -28,8 +28,8 @@ from campaigns import service
 from campaigns.content import Draft
 from core.i18n import translate
 from policydesk.runtime import Runtime
+from testing.botapi_emulator import BotAPIEmulator
 from tests.bot.test_e2e import callback_data
-from tests.botapi_emulator import BotAPIEmulator
 from tests.campaigns.factories import add_subscribers
 
 USER = 42

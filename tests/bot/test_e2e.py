@@ -23,7 +23,7 @@ from core.i18n import translate
 from core.tokens import create_token
 from knowledge.feedback import AnswerFeedback
 from policydesk.runtime import Runtime
-from tests.botapi_emulator import BotAPIEmulator
+from testing.botapi_emulator import BotAPIEmulator
 
 USER = 42
 DOCUMENT = "焦作市国家知识产权试点城市建设实施方案"

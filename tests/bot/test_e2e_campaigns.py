@@ -20,8 +20,8 @@ from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.i18n import translate
 from policydesk.runtime import Runtime
+from testing.botapi_emulator import BotAPIEmulator, RateLimits
 from tests.bot.test_e2e import callback_data
-from tests.botapi_emulator import BotAPIEmulator, RateLimits
 from tests.campaigns.factories import emulator_settings
 
 OFFICER = 9100

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from policydesk.runtime import Runtime
-from tests.botapi_emulator import BotAPIEmulator
+from testing.botapi_emulator import BotAPIEmulator
 
 USER = 77
 SECRET = "webhook-secret-for-the-emulator"

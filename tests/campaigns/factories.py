@@ -16,7 +16,7 @@ from campaigns.port import Outcome, OutgoingMessage, SendResult
 from campaigns.subscribers import Subscriber
 from core.db import utcnow
 from core.settings import Settings
-from tests.botapi_emulator import DEFAULT_TOKEN
+from testing.botapi_emulator import DEFAULT_TOKEN
 
 CHAT_BASE = 7_000_000_000
 

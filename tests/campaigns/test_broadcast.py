@@ -13,7 +13,7 @@ from campaigns.ratelimit import LocalRateLimiter
 from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
-from tests.botapi_emulator import BotAPIEmulator, RateLimits
+from testing.botapi_emulator import BotAPIEmulator, RateLimits
 from tests.campaigns.factories import (
     add_subscribers,
     delivery_statuses,

@@ -21,8 +21,8 @@ from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory, utcnow
 from core.settings import Settings
+from testing.botapi_emulator import BotAPIEmulator
 from tests.api.test_observability import sample
-from tests.botapi_emulator import BotAPIEmulator
 from tests.campaigns.factories import (
     FakePort,
     add_subscribers,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
-from tests.botapi_emulator import BotAPIEmulator, RateLimits
+from testing.botapi_emulator import BotAPIEmulator, RateLimits
 from tests.campaigns.factories import add_subscribers, emulator_settings, start_campaign
 
 

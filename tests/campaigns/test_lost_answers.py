@@ -18,7 +18,7 @@ from campaigns.ratelimit import LocalRateLimiter
 from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
-from tests.botapi_emulator import BotAPIEmulator
+from testing.botapi_emulator import BotAPIEmulator
 from tests.campaigns.factories import add_subscribers, emulator_settings, start_campaign
 
 FAST = WorkerConfig(poll=0.05)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from campaigns import service
 from campaigns.models import Delivery
 from core.db import create_engine, create_session_factory
-from tests.botapi_emulator import DEFAULT_TOKEN, BotAPIEmulator, RateLimits
+from testing.botapi_emulator import DEFAULT_TOKEN, BotAPIEmulator, RateLimits
 from tests.campaigns.factories import add_subscribers, delivery_statuses, start_campaign
 
 ROOT = Path(__file__).resolve().parents[2]

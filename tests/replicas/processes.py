@@ -173,13 +173,13 @@ class Worker(Process):
 
 @dataclass
 class Emulator(Process):
-    """The Bot API emulator (``python -m tests.botapi_emulator``) on a free loopback port."""
+    """The Bot API emulator (``python -m testing.botapi_emulator``) on a free loopback port."""
 
     base_url: str = ""
 
     @classmethod
     def start(cls, log: Path, *options: str, timeout: float = 60) -> Emulator:
-        proc = cls.spawn(["tests.botapi_emulator", "--port", "0", *options], environment(), log)
+        proc = cls.spawn(["testing.botapi_emulator", "--port", "0", *options], environment(), log)
         emulator = cls("emulator", proc, log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -192,7 +192,7 @@ class Emulator(Process):
         raise AssertionError(f"the emulator did not start:\n{emulator.tail()}")
 
     def call(self, action: str, **params: Any) -> Any:
-        """One ``/_emu`` action (see tests/botapi_emulator/control.py); its result."""
+        """One ``/_emu`` action (see testing/botapi_emulator/control.py); its result."""
         response = httpx.post(f"{self.base_url}/_emu/{action}", json=params, timeout=30)
         assert response.status_code == 200, response.text
         return response.json()["result"]

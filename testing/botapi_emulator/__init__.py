@@ -2,7 +2,7 @@
 
 Public API::
 
-    from tests.botapi_emulator import BotAPIEmulator, RateLimits, make_bot
+    from testing.botapi_emulator import BotAPIEmulator, RateLimits, make_bot
 
     async with BotAPIEmulator(rate_limits=RateLimits(global_per_second=30)) as emu:
         bot = make_bot(emu)                   # aiogram Bot on emu.base_url
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     """Import ``make_bot``/``close_bot`` lazily: aiogram takes seconds to import, and the
-    stand-alone emulator process (``python -m tests.botapi_emulator``) does not need it."""
+    stand-alone emulator process (``python -m testing.botapi_emulator``) does not need it."""
     if name in ("make_bot", "close_bot"):
         from . import helpers
 

@@ -1,4 +1,4 @@
-"""The /_emu HTTP control API and the stand-alone process (python -m tests.botapi_emulator)."""
+"""The /_emu HTTP control API and the stand-alone process (python -m testing.botapi_emulator)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,17 @@ import aiohttp
 import pytest
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 
-from tests.botapi_emulator import BotAPIEmulator, EmulatorClient, EmulatorError, close_bot, make_bot
+from testing.botapi_emulator import (
+    BotAPIEmulator,
+    EmulatorClient,
+    EmulatorError,
+    close_bot,
+    make_bot,
+)
 
 pytestmark = pytest.mark.asyncio
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 async def test_control_api_mirrors_python_api(botapi_emulator: BotAPIEmulator) -> None:
@@ -69,7 +75,7 @@ async def test_standalone_process() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.botapi_emulator",
+        "testing.botapi_emulator",
         "--port",
         "0",
         "--global-rate",

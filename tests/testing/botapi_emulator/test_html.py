@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.botapi_emulator.models import APIError
-from tests.botapi_emulator.tg_html import HTMLParseError, parse_html, render_text, utf16_len
+from testing.botapi_emulator.models import APIError
+from testing.botapi_emulator.tg_html import HTMLParseError, parse_html, render_text, utf16_len
 
 
 def test_allowed_tags_and_entities() -> None:

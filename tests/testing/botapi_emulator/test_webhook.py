@@ -14,7 +14,7 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from tests.botapi_emulator import BotAPIEmulator
+from testing.botapi_emulator import BotAPIEmulator
 
 pytestmark = pytest.mark.asyncio
 

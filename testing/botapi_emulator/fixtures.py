@@ -1,6 +1,6 @@
 """Reusable pytest fixtures; import them into a conftest.py::
 
-from tests.botapi_emulator.fixtures import botapi_emulator, emulated_bot  # noqa: F401
+from testing.botapi_emulator.fixtures import botapi_emulator, emulated_bot  # noqa: F401
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Run the emulator as a process::
 
-    python -m tests.botapi_emulator --port 8081 --global-rate 30 --per-chat-rate 1 --block 123,456
+    python -m testing.botapi_emulator --port 8081 --global-rate 30 --per-chat-rate 1 --block 123,456
 
 Prints ``listening on http://HOST:PORT`` (flushed) once ready; stops on SIGINT/SIGTERM.
 Drive it over ``/_emu/...`` (see control.py, or ``EmulatorClient``).
@@ -24,7 +24,7 @@ def _ids(text: str) -> list[int]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(
-        prog="python -m tests.botapi_emulator", description=__doc__.splitlines()[0]
+        prog="python -m testing.botapi_emulator", description=__doc__.splitlines()[0]
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8081, help="0 picks a free port")

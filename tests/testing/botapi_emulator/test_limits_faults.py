@@ -15,7 +15,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from tests.botapi_emulator import BotAPIEmulator, RateLimits
+from testing.botapi_emulator import BotAPIEmulator, RateLimits
 
 pytestmark = pytest.mark.asyncio
 

@@ -16,7 +16,7 @@ from aiogram.types import (
     User,
 )
 
-from tests.botapi_emulator import BotAPIEmulator, close_bot, make_bot
+from testing.botapi_emulator import BotAPIEmulator, close_bot, make_bot
 
 pytestmark = pytest.mark.asyncio
 

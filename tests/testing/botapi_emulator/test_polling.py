@@ -12,7 +12,7 @@ from aiogram import Bot, Dispatcher, F
 from aiogram.filters import CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from tests.botapi_emulator import DEFAULT_GROUP_ID, BotAPIEmulator
+from testing.botapi_emulator import DEFAULT_GROUP_ID, BotAPIEmulator
 
 pytestmark = pytest.mark.asyncio
 
