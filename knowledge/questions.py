@@ -33,7 +33,9 @@ async def ask_and_record(
     """
     text = kb.validate_question(question)
     context = await context_for(session, user_key, text)
-    answer = kb.answer(text, locale=locale, include_expired=include_expired, context=context)
+    answer = await kb.answer_off_loop(
+        text, locale=locale, include_expired=include_expired, context=context
+    )
     metrics.record_question(channel, answer.answered)
     log_row = AnswerLog(
         question=text,

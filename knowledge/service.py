@@ -4,8 +4,12 @@ changes them (ingest, rebuild). Per-request work takes a database session as arg
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -83,10 +87,17 @@ class KnowledgeBase:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Uploads are read in worker processes with a memory limit (``knowledge.parsing``).
     reader: FileReader = field(init=False)
+    # Questions are answered in these threads, one per core, off the event loop.
+    _questions: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
         self.reader = FileReader(s.parser_memory_mb, s.parser_timeout_seconds, s.parser_processes)
+        self._questions = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="questions")
+
+    def close(self) -> None:
+        self.reader.close()
+        self._questions.shutdown(wait=False)
 
     @property
     def root(self) -> Path:
@@ -268,6 +279,23 @@ class KnowledgeBase:
         return self.answer(
             self.validate_question(question), include_expired, locale, context, today
         )
+
+    async def answer_off_loop(
+        self,
+        text: str,
+        *,
+        include_expired: bool = False,
+        locale: str = "zh",
+        context: str | None = None,
+    ) -> Answer:
+        """``answer`` in the question threads: the query embedding and the search are CPU
+        work (milliseconds; longer while an index build shares the model), and the event
+        loop goes on serving other requests meanwhile."""
+        call = functools.partial(
+            self.answer, text, include_expired=include_expired, locale=locale, context=context
+        )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._questions, contextvars.copy_context().run, call)
 
     def answer(
         self,

@@ -50,7 +50,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.background.stop(self.settings.shutdown_timeout)
-        self.knowledge.reader.close()
+        self.knowledge.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

