@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -82,28 +82,28 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = runtime is None
-        rt = runtime or await open_runtime(settings)
-        await ensure_initialised(rt)
-        if not rt.notifier.has(WEB_CHANNEL):
-            register_web_sender(rt.notifier, rt.sessions)
-        app.state.runtime = rt
-        admin_ui.bind(rt)
-        app.state.telegram = await start_front_door(rt, polling=bot_polling)
-        start_background(rt)
-        try:
-            async with background_worker(rt.settings, rt.engine, rt.sessions):
-                yield
-        finally:
-            # SIGTERM lands here after uvicorn has drained in-flight requests.
-            if app.state.telegram is not None:
-                await app.state.telegram.close()
-            await rt.background.stop(rt.settings.shutdown_timeout)
-            metrics.mark_process_dead(os.getpid())
+        # Each step that starts something registers how to end it. SIGTERM lands at the
+        # yield after uvicorn has drained in-flight requests; the steps then run in reverse,
+        # every one of them even when an earlier one fails (the failure is raised after).
+        async with AsyncExitStack() as stack:
+            rt = runtime or await open_runtime(settings)
+            if runtime is None:
+                stack.push_async_callback(rt.close)
             if own_store and isinstance(store, RedisRateStore):
-                await store.close()
-            if own:
-                await rt.close()
+                stack.push_async_callback(store.close)
+            stack.callback(metrics.mark_process_dead, os.getpid())
+            await ensure_initialised(rt)
+            if not rt.notifier.has(WEB_CHANNEL):
+                register_web_sender(rt.notifier, rt.sessions)
+            app.state.runtime = rt
+            admin_ui.bind(rt)
+            stack.push_async_callback(rt.background.stop, rt.settings.shutdown_timeout)
+            app.state.telegram = await start_front_door(rt, polling=bot_polling)
+            if app.state.telegram is not None:
+                stack.push_async_callback(app.state.telegram.close)
+            start_background(rt)
+            await stack.enter_async_context(background_worker(rt.settings, rt.engine, rt.sessions))
+            yield
 
     app = FastAPI(
         title="policydesk",

@@ -23,6 +23,7 @@ class BackgroundTasks:
     def __init__(self) -> None:
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._jobs: set[str] = set()
+        self._stopping = False
 
     @property
     def names(self) -> list[str]:
@@ -33,6 +34,7 @@ class BackgroundTasks:
         if name in self.names:
             coro.close()
             raise RuntimeError(f"background task {name!r} is already running")
+        self._stopping = False
         task = asyncio.create_task(coro, name=name)
         task.add_done_callback(self._report)
         self._tasks[name] = task
@@ -47,9 +49,11 @@ class BackgroundTasks:
         task.add_done_callback(self._forget)
         return task
 
-    @staticmethod
-    def _report(task: asyncio.Task[Any]) -> None:
-        if not task.cancelled() and task.exception() is not None:
+    def _report(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            if not self._stopping:  # a loop ends only by ``stop``: say who else ended it
+                log.warning("background task %s was cancelled outside a shutdown", task.get_name())
+        elif task.exception() is not None:
             log.error("background task %s died", task.get_name(), exc_info=task.exception())
 
     def _forget(self, task: asyncio.Task[Any]) -> None:
@@ -61,6 +65,7 @@ class BackgroundTasks:
     async def stop(self, grace: float = 10.0) -> None:
         """Cancel the loops and wait up to ``grace`` seconds for every task: jobs get the
         first half of it to finish, then are cancelled too."""
+        self._stopping = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
         tasks = [task for task in self._tasks.values() if not task.done()]

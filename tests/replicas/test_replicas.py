@@ -299,7 +299,8 @@ def test_every_process_stops_cleanly_on_sigterm(cluster: Cluster) -> None:
         lines = server.json_lines()
         messages = [line["msg"] for line in lines]
         stopped = [m for m in messages if m.startswith("background tasks stopped: ")]
-        assert stopped and "index-refresher" in stopped[-1].split(": ", 1)[1].split(", "), messages
-        assert "Application shutdown complete." in messages
+        assert stopped, server.tail()
+        assert "index-refresher" in stopped[-1].split(": ", 1)[1].split(", "), server.tail()
+        assert "Application shutdown complete." in messages, server.tail()
         asks = [line for line in lines if line.get("route") == "/api/v1/ask"]
         assert asks and all(line["request_id"] and line["status"] == 200 for line in asks)
