@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.clock_display import DEFAULT_ZONE, office_zone
+
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "token", "xxx"}
 # A reverse proxy on the same host (the systemd shape, `./run.sh` behind a local nginx)
 # connects from loopback; nothing else is trusted unless configured.
@@ -92,6 +94,11 @@ class Settings(BaseSettings):
         "the admin UI builds its links from it and refuses forms posted from any other origin; "
         "unset: the request's own host",
     )
+    timezone: str = Field(
+        DEFAULT_ZONE,
+        description="the office's time zone (IANA name): the admin UI shows times in it and "
+        "reads the times officers type as its own; stored times stay in UTC",
+    )
     login_limit_account: str = Field(
         "10/hour", description="admin logins that may fail per username before a wait"
     )
@@ -143,6 +150,11 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             value = ",".join(str(part) for part in value)
         return _networks(value) if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return office_zone(value).key
 
     @field_validator("public_url")
     @classmethod

@@ -149,7 +149,10 @@ async def update_event(
         if event.status == EventStatus.CANCELLED.value and (
             changes or new_status not in (None, EventStatus.CANCELLED)
         ):
-            raise Conflict(f"event {event_id} is cancelled and cannot be changed", field="status")
+            raise Conflict(
+                f"活动已取消，不能再修改 (event {event_id} is cancelled and cannot be changed)",
+                field="status",
+            )
         old_start = event.starts_at
         if (
             "starts_at" in changes

@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import ForeignKey, SmallInteger, String, UniqueConstraint, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
 from core.errors import NotFound
@@ -30,6 +30,9 @@ class AnswerFeedback(Base):
     vote: Mapped[int] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # The rated answer, with its question: loaded only where asked for (the admin's table).
+    answer_log: Mapped[AnswerLog] = relationship(lazy="raise")
 
 
 class FeedbackOutcome(enum.StrEnum):

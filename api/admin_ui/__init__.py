@@ -12,19 +12,24 @@ from sqladmin.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
+from api.admin_ui import sqladmin_zh
 from api.admin_ui.auth import OfficerAuth
 from api.admin_ui.desk import EventsPage, TokensPage
+from api.admin_ui.labels import label
 from api.admin_ui.pages import PAGES
 from api.admin_ui.rules import RulesPage
 from api.admin_ui.throttle import LoginThrottle
 from api.admin_ui.views import VIEWS
 from api.limits import Rate, RateStore
+from core.clock_display import OfficeClock
 from core.settings import Settings
 from policydesk.runtime import Runtime
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MIN_SECRET_CHARS = 32
+# What officers call their time zone; another zone is named as configured.
+ZONE_NAMES = {"Asia/Shanghai": "北京时间"}
 
 
 def session_secret(settings: Settings) -> str:
@@ -52,6 +57,8 @@ class AdminUI:
     def __init__(self, settings: Settings, store: RateStore) -> None:
         self.settings = settings
         self.secret = session_secret(settings)
+        # Every time the pages show or read is on the office's clock; stored ones are UTC.
+        self.clock = OfficeClock.named(settings.timezone)
         self.throttle = LoginThrottle(
             store,
             per_account=Rate.parse(settings.login_limit_account),
@@ -98,10 +105,24 @@ class AdminUI:
             authentication_backend=OfficerAuth(self),
         )
         admin.admin.state.ui = self
-        admin.templates.env.globals["login_action"] = self.login_action
+        env = admin.templates.env
+        env.globals["login_action"] = self.login_action
+        # The officers read Chinese: sqladmin's own words too, and names for stored codes.
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            sqladmin_zh.gettext, sqladmin_zh.ngettext, newstyle=True
+        )
+        env.globals["office_time"] = ZONE_NAMES.get(self.settings.timezone, self.settings.timezone)
+        env.filters["local_time"] = self.clock.show
+        env.filters["local_day"] = self.clock.show_day
+        env.filters["label"] = _label_filter
         self._templates = admin.templates
         for view in VIEWS:
             admin.add_view(view)
         pages: list[type[BaseView]] = [EventsPage, *PAGES, RulesPage, TokensPage]
         for page in pages:
             admin.add_base_view(page)
+
+
+def _label_filter(code: object, vocabulary: str) -> str:
+    """``{{ event.kind|label("event_kind") }}``: a stored code by its name."""
+    return label(vocabulary, code)

@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = b"x-csrf-token"
 SESSION_HOURS = 8
-WRONG_CREDENTIALS = "用户名或密码错误。Wrong username or password."
-CSRF_REFUSED = "页面已过期，请刷新后重试。CSRF token missing or wrong; reload the page."
+WRONG_CREDENTIALS = "用户名或密码错误。"
+CSRF_REFUSED = "页面已过期，请刷新后重试。"
 
 
 class CsrfMiddleware:

@@ -8,7 +8,6 @@ once in the response and stored only as a hash, and revoke them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,14 +16,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from api.admin_ui.pages import RolePage, not_found, runtime_of
+from api.admin_ui.labels import choices, form_errors
+from api.admin_ui.pages import RolePage, clock_of, not_found, runtime_of
 from api.routes.admin_tokens import TokenCreate
+from core.clock_display import OfficeClock
 from core.db import write_transaction
 from core.errors import DomainError
 from core.tokens import Role, create_token, list_tokens, revoke_token
 from events import service
 from events.models import Event, EventKind, EventStatus
-from events.notices import OFFICE_TZ
 from events.schemas import EventIn, EventPatch
 from events.seats import seat_counts
 
@@ -43,24 +43,10 @@ TIME_FIELDS = ("starts_at", "registration_deadline")
 NUMBER_FIELDS = ("capacity",)
 
 
-def errors_of(exc: ValidationError | DomainError) -> list[str]:
-    """Messages naming the field, for the top of a form."""
-    if isinstance(exc, DomainError):
-        return [exc.message]
-    return [
-        f"{'.'.join(str(part) for part in error['loc']) or 'form'}: {error['msg']}"
-        for error in exc.errors()
-    ]
-
-
-def local_input(moment: datetime) -> str:
-    """A time as a ``datetime-local`` field shows it: China time, to the minute."""
-    return moment.astimezone(OFFICE_TZ).strftime("%Y-%m-%dT%H:%M")
-
-
-def event_form(event: Event) -> dict[str, str]:
+def event_form(event: Event, clock: OfficeClock) -> dict[str, str]:
+    """The form's values: times as its ``datetime-local`` fields hold them, office time."""
     values = {name: str(getattr(event, name)) for name in EVENT_FIELDS}
-    values.update({name: local_input(getattr(event, name)) for name in TIME_FIELDS})
+    values.update({name: clock.field(getattr(event, name)) for name in TIME_FIELDS})
     return values
 
 
@@ -69,10 +55,10 @@ def _submitted(form: FormData) -> dict[str, str]:
     return {name: str(form.get(name) or "").replace("\r\n", "\n").strip() for name in EVENT_FIELDS}
 
 
-def _as_data(values: dict[str, str]) -> dict[str, Any]:
-    """Form values for the schemas. Times without a zone are China time; an empty deadline
-    is left out (it defaults to the start); other fields go as given, for the schema to
-    judge."""
+def _as_data(values: dict[str, str], clock: OfficeClock) -> dict[str, Any]:
+    """Form values for the schemas. Times without a zone are the office's time; an empty
+    deadline is left out (it defaults to the start); other fields go as given, for the
+    schema to judge."""
     data: dict[str, Any] = {}
     for name, value in values.items():
         if name == "registration_deadline" and not value:
@@ -82,25 +68,24 @@ def _as_data(values: dict[str, str]) -> dict[str, Any]:
             continue
         if name in TIME_FIELDS:
             try:
-                moment = datetime.fromisoformat(value)
+                data[name] = clock.read(value)
             except ValueError:
                 pass  # the schema names the field and the problem
             else:
-                data[name] = moment if moment.tzinfo else moment.replace(tzinfo=OFFICE_TZ)
                 continue
         data[name] = value
     return data
 
 
 class EventsPage(RolePage):
-    name, icon = "活动 Events", "fa-solid fa-calendar"
+    name, icon = "活动", "fa-solid fa-calendar"
 
     @expose("/events", methods=["GET"], identity="events")
     async def events(self, request: Request) -> Response:
         async with runtime_of(request).sessions() as session:
             events = await service.list_events(session)
             counts = await seat_counts(session, [e.id for e in events])
-        context = {"events": events, "counts": counts, "local": local_input}
+        context = {"events": events, "counts": counts}
         return await self.templates.TemplateResponse(request, "policydesk/events.html", context)
 
     @expose("/events/new", methods=["GET", "POST"], identity="events-new")
@@ -111,11 +96,11 @@ class EventsPage(RolePage):
             async with request.form() as form:
                 values = _submitted(form)
             try:
-                body = EventIn.model_validate(_as_data(values))
+                body = EventIn.model_validate(_as_data(values, clock_of(request)))
                 async with write_transaction(runtime_of(request).sessions) as session:
                     event = await service.create_event(session, body)
             except (ValidationError, DomainError) as exc:
-                errors = errors_of(exc)
+                errors = form_errors(exc)
             else:
                 return _to_event(request, event.id, "saved")
         return await self._form(request, None, values, errors)
@@ -129,7 +114,7 @@ class EventsPage(RolePage):
                 event = await service.get_event(session, event_id)
         except DomainError as exc:
             return not_found(exc.message)
-        current = event_form(event)
+        current = event_form(event, clock_of(request))
         values, errors = current, list[str]()
         if request.method == "POST":
             async with request.form() as form:
@@ -137,11 +122,11 @@ class EventsPage(RolePage):
             # Only what the officer changed, as a PATCH to the API would send it.
             changed = {k: v for k, v in values.items() if v != current[k]}
             try:
-                patch = EventPatch.model_validate(_as_data(changed))
+                patch = EventPatch.model_validate(_as_data(changed, clock_of(request)))
                 if patch.model_fields_set:
                     await service.update_event(runtime.sessions, runtime.notifier, event_id, patch)
             except (ValidationError, DomainError) as exc:
-                errors = errors_of(exc)
+                errors = form_errors(exc)
             else:
                 return _to_event(request, event_id, "saved")
         return await self._form(request, event, values, errors)
@@ -159,8 +144,8 @@ class EventsPage(RolePage):
             "values": values,
             "errors": errors,
             "saved": request.query_params.get("saved"),
-            "kinds": [k.value for k in EventKind],
-            "statuses": [s.value for s in EventStatus],
+            "kinds": choices("event_kind", [k.value for k in EventKind]),
+            "statuses": choices("event_status", [s.value for s in EventStatus]),
         }
         return await self.templates.TemplateResponse(
             request, "policydesk/event.html", context, status_code=422 if errors else 200
@@ -174,7 +159,7 @@ def _to_event(request: Request, event_id: int, flag: str) -> Response:
 
 class TokensPage(RolePage):
     required = Role.ADMIN
-    name, icon = "API 令牌 Tokens", "fa-solid fa-key"
+    name, icon = "API 令牌", "fa-solid fa-key"
 
     @expose("/tokens", methods=["GET", "POST"], identity="tokens")
     async def tokens(self, request: Request) -> Response:
@@ -190,7 +175,7 @@ class TokensPage(RolePage):
                         session, body.role, body.name
                     )
             except (ValidationError, DomainError) as exc:
-                context["errors"] = errors_of(exc)
+                context["errors"] = form_errors(exc)
         async with sessions() as session:
             context["tokens"] = await list_tokens(session)
         context["revoked"] = request.query_params.get("revoked")

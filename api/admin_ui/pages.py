@@ -10,7 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from api.admin_ui.auth import RoleAccess, session_user
+from api.admin_ui.labels import label
 from api.figures import figures_csv, gather_figures
+from core.clock_display import OfficeClock
 from core.db import write_transaction
 from core.errors import DomainError
 from core.tokens import Role
@@ -25,12 +27,20 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
+def clock_of(request: Request | None) -> OfficeClock:
+    """The office's clock (``POLICYDESK_TIMEZONE``), which every time on the pages is read on."""
+    if request is None:
+        return OfficeClock.named()
+    clock: OfficeClock = request.app.state.ui.clock
+    return clock
+
+
 class RolePage(RoleAccess, BaseView):
     """A page open to sessions whose role allows ``required``."""
 
 
 class QuestionsPage(RolePage):
-    name, icon = "待答问题 Open questions", "fa-solid fa-comments"
+    name, icon = "待答问题", "fa-solid fa-comments"
 
     @expose("/open-questions", methods=["GET"], identity="open-questions")
     async def groups(self, request: Request) -> Response:
@@ -72,7 +82,7 @@ class QuestionsPage(RolePage):
 
 class UploadPage(RolePage):
     required = Role.ADMIN
-    name, icon = "上传文件 Upload", "fa-solid fa-upload"
+    name, icon = "上传文件", "fa-solid fa-upload"
 
     @expose("/upload", methods=["GET", "POST"], identity="upload")
     async def upload(self, request: Request) -> Response:
@@ -84,7 +94,7 @@ class UploadPage(RolePage):
                 # Ticked: always in the background; else long files go there by themselves.
                 background = True if form.get("background") == "on" else None
                 if upload is None or isinstance(upload, str):
-                    context["error"] = "请选择文件 Choose a file"
+                    context["error"] = "请选择文件"
                 else:
                     name, data = upload.filename or "", await upload.read()
             if not context["error"]:
@@ -116,7 +126,9 @@ class UploadPage(RolePage):
             {
                 "id": job.id,
                 "status": job.status,
+                "status_label": label("job_status", job.status),
                 "stage": stage,
+                "stage_label": label("job_stage", stage),
                 "done": done,
                 "total": total,
                 "message": job.message,
@@ -125,7 +137,7 @@ class UploadPage(RolePage):
 
 
 class StatsPage(RolePage):
-    name, icon = "统计 Figures", "fa-solid fa-chart-line"
+    name, icon = "统计", "fa-solid fa-chart-line"
 
     @expose("/figures", methods=["GET"], identity="figures")
     async def figures(self, request: Request) -> Response:

@@ -111,8 +111,11 @@ def parse_rule(text: str) -> tuple[Rule | None, list[str]]:
     try:
         return Rule.model_validate(data), []
     except ValidationError as exc:
+        # The YAML path of the field (as the officer typed it) and the problem, without
+        # pydantic's "Value error, " in front of it.
         return None, [
-            f"{'.'.join(str(part) for part in error['loc']) or 'rule'}: {error['msg']}"
+            f"{'.'.join(str(part) for part in error['loc']) or 'rule'}: "
+            + error["msg"].removeprefix("Value error, ")
             for error in exc.errors()
         ]
 
@@ -125,7 +128,7 @@ def problems_of(exc: DomainError) -> list[str]:
 
 class RulesPage(RolePage):
     required = Role.ADMIN
-    name, icon = "优惠规则 Benefit rules", "fa-solid fa-scale-balanced"
+    name, icon = "优惠规则", "fa-solid fa-scale-balanced"
 
     @expose("/rules", methods=["GET"], identity="rules")
     async def rules(self, request: Request) -> Response:

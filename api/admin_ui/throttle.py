@@ -58,9 +58,6 @@ class LoginThrottle:
 
 
 def locked_message(wait: float) -> str:
-    """When to try again, in Chinese then English."""
+    """When to try again, in whole minutes."""
     minutes = max(1, math.ceil(wait / 60))
-    return (
-        f"登录失败次数过多，请 {minutes} 分钟后再试。"
-        f"Too many failed logins; try again in {minutes} minute{'s' if minutes > 1 else ''}."
-    )
+    return f"登录失败次数过多，请 {minutes} 分钟后再试。"

@@ -68,7 +68,7 @@ async def test_wrong_passwords_lock_the_account_until_the_wait_is_over(
             assert (await login(guesser, "zhang", f"wrong password {n}")).status_code == 400
         locked = await login(guesser, "zhang")
         assert locked.status_code == 429
-        assert "分钟后再试" in locked.text and "try again in" in locked.text
+        assert "分钟后再试" in locked.text and "try again" not in locked.text
         assert (await guesser.get("/admin/")).status_code == 302  # not logged in
         # The account is locked, not just the address that guessed.
         assert (await login(officer, "zhang")).status_code == 429

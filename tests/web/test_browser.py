@@ -179,7 +179,8 @@ async def test_uploaded_document_becomes_answerable(
     await officer.set_input_files("input[name=file]", str(policy))
     await officer.click("form button[type=submit]")
     status = officer.locator("#upload-job .job-status")
-    await status.filter(has_text="done").wait_for()
+    await officer.locator('#upload-job .job-status[data-status="done"]').wait_for()
+    assert await status.inner_text() == "已完成"
 
     asker = await _chat_page(browser, f"{base}/")
     answer = await _ask(asker, "数据知识产权登记证书有什么奖励?")

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from campaigns import service
 from campaigns.content import Draft
 from campaigns.models import CampaignStatus, Delivery, DeliveryStatus
+from core.clock_display import OfficeClock
 from core.csv_safe import safe_cell, to_csv
 from core.db import utcnow, write_transaction
 from policydesk.runtime import Runtime
@@ -185,6 +186,10 @@ async def test_stats_show_campaign_results_of_the_period(
     row = page.text[page.text.index(f'data-campaign="{recent}"') :].split("</tr>")[0]
     assert "=HYPERLINK(&#34;http://evil&#34;)推送" in row  # the title, escaped
     cells = re.findall(r"<td>([^<]*)</td>", row)
-    assert cells[4:] == ["10", "6", "2", "1", "1", "60.0%", "90 s"]
+    assert cells[4:] == ["10", "6", "2", "1", "1", "60.0%", "90 秒"]
+    # Its status by name and its times on the office's clock, as officers read them.
+    china = OfficeClock.named()
+    finished = started + timedelta(seconds=90)
+    assert cells[1:4] == ["已完成", china.show(started), china.show(finished)]
     ui_csv = await client.get("/admin/figures/questions.csv")
     assert ui_csv.text == exported.text
