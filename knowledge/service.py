@@ -88,16 +88,19 @@ class KnowledgeBase:
     # Uploads are read in worker processes with a memory limit (``knowledge.parsing``).
     reader: FileReader = field(init=False)
     # Questions are answered in these threads, one per core, off the event loop.
-    _questions: ThreadPoolExecutor = field(init=False)
+    _questions: ThreadPoolExecutor | None = None
 
     def __post_init__(self) -> None:
         s = self.settings
         self.reader = FileReader(s.parser_memory_mb, s.parser_timeout_seconds, s.parser_processes)
-        self._questions = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="questions")
 
     def close(self) -> None:
+        """Let go of the reader processes and the question threads (made again if the
+        base is used after this, as tests and the CLI do with one base and several runs)."""
         self.reader.close()
-        self._questions.shutdown(wait=False)
+        if self._questions is not None:
+            self._questions.shutdown(wait=False)
+            self._questions = None
 
     @property
     def root(self) -> Path:
@@ -294,6 +297,10 @@ class KnowledgeBase:
         call = functools.partial(
             self.answer, text, include_expired=include_expired, locale=locale, context=context
         )
+        if self._questions is None:
+            self._questions = ThreadPoolExecutor(
+                os.cpu_count() or 1, thread_name_prefix="questions"
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._questions, contextvars.copy_context().run, call)
 
