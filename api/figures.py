@@ -4,7 +4,7 @@ results. The stats API and the admin UI's figures page share them and their CSV 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ from core.csv_safe import to_csv
 from core.db import utcnow
 from events.notices import local_time
 from events.stats import EventFigures, registrations_per_event
-from knowledge.stats import CSV_HEADER, QuestionStats, csv_rows, question_stats
+from knowledge.stats import CSV_HEADER, OFFICE_TZ, QuestionStats, csv_rows, question_stats
 
 # Campaign rows fill these columns after the four shared ones (their count is the sent).
 CAMPAIGN_COLUMNS = [
@@ -38,11 +38,14 @@ class Figures:
     campaigns: list[CampaignResult]
 
 
-async def gather_figures(session: AsyncSession, days: int = 30) -> Figures:
+async def gather_figures(
+    session: AsyncSession, days: int = 30, zone: tzinfo = OFFICE_TZ
+) -> Figures:
+    """The last ``days`` days' figures; questions are counted per day of ``zone``."""
     now = utcnow()
     return Figures(
         days=days,
-        questions=await question_stats(session, days),
+        questions=await question_stats(session, days, zone),
         registrations=await registrations_per_event(session),
         campaigns=await campaign_results(session, now - timedelta(days=days), now),
     )

@@ -1,11 +1,11 @@
 """Figures for officers: questions per day, answered share, topics, not-found questions,
-feedback. Days are counted in the office's time zone."""
+feedback. Days are counted in the office's time zone (``POLICYDESK_TIMEZONE``)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from core.db import utcnow
 from knowledge.feedback import AnswerFeedback
 from knowledge.models import AnswerLog, OpenQuestion
 
+# The office's zone when the caller names none.
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 TOP = 10
 
@@ -52,7 +53,10 @@ def topic_of(sources: list[dict[str, object]]) -> str | None:
     return label or None
 
 
-async def question_stats(session: AsyncSession, days: int = 30) -> QuestionStats:
+async def question_stats(
+    session: AsyncSession, days: int = 30, zone: tzinfo = OFFICE_TZ
+) -> QuestionStats:
+    """The last ``days`` days' figures, with each question counted on ``zone``'s date."""
     since = utcnow() - timedelta(days=days)
     rows = await session.execute(
         select(AnswerLog.created_at, AnswerLog.answered, AnswerLog.sources, AnswerLog.question)
@@ -64,7 +68,7 @@ async def question_stats(session: AsyncSession, days: int = 30) -> QuestionStats
     topics: Counter[str] = Counter()
     not_found: Counter[str] = Counter()
     for created_at, answered, sources, question in rows.all():
-        day = _local_day(created_at)
+        day = _local_day(created_at, zone)
         bucket = per_day.setdefault(day, DayCount(day))
         bucket.asked += 1
         stats.asked += 1
@@ -95,8 +99,8 @@ async def question_stats(session: AsyncSession, days: int = 30) -> QuestionStats
     return stats
 
 
-def _local_day(moment: datetime) -> str:
-    return moment.astimezone(OFFICE_TZ).date().isoformat()
+def _local_day(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).date().isoformat()
 
 
 # The fourth column: answered questions (days) or waitlisted companies (events).

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentOfficer, SessionDep
+from api.deps import CurrentOfficer, RuntimeDep, SessionDep
 from api.figures import figures_csv, gather_figures
 from api.schemas import ERRORS
+from core.clock_display import office_zone
 
 router = APIRouter(prefix="/api/v1/admin/stats", tags=["admin: stats"], responses=ERRORS)
 Days = Annotated[int, Query(ge=1, le=366, description="How many days back")]
@@ -70,8 +71,11 @@ class StatsOut(BaseModel):
 
 
 @router.get("", response_model=StatsOut)
-async def stats(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> StatsOut:
-    f = await gather_figures(session, days)
+async def stats(
+    session: SessionDep, runtime: RuntimeDep, _: CurrentOfficer, days: Days = 30
+) -> StatsOut:
+    """Days are the office's (``POLICYDESK_TIMEZONE``)."""
+    f = await gather_figures(session, days, office_zone(runtime.settings.timezone))
     s = f.questions
     return StatsOut(
         asked=s.asked,
@@ -108,10 +112,13 @@ async def stats(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Stat
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-async def stats_csv(session: SessionDep, _: CurrentOfficer, days: Days = 30) -> Response:
+async def stats_csv(
+    session: SessionDep, runtime: RuntimeDep, _: CurrentOfficer, days: Days = 30
+) -> Response:
     """One row per figure: per-day counts, top topics, top not-found questions, feedback,
     registrations per event and campaign results (their own columns after the fourth)."""
-    body = figures_csv(await gather_figures(session, days))
+    zone = office_zone(runtime.settings.timezone)
+    body = figures_csv(await gather_figures(session, days, zone))
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

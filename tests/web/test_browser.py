@@ -24,9 +24,10 @@ from core.officers import create_officer
 from events.models import EventKind, EventStatus
 from events.schemas import EventIn
 from events.service import create_event
+from knowledge.models import AnswerLog
 from policydesk.runtime import Runtime, initialise, open_runtime
 from tests.conftest import make_settings
-from tests.web.conftest import CachingEmbedder
+from tests.web.conftest import CachingEmbedder, sign_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -285,3 +286,73 @@ async def test_admin_edits_a_rule_in_the_browser(
     await admin.click("#rule-form button[type=submit]")
     await admin.locator("#rule-saved").wait_for()
     assert await admin.locator("h2.page-title").inner_text() == "专利申请资助（修订）"
+
+
+DESKTOP = {"width": 1366, "height": 900}
+# For each header of a table: on how many lines its text is laid out.
+HEADER_LINES = """table => [...table.querySelectorAll('th')].map(th => {
+  const range = document.createRange();
+  range.selectNodeContents(th);
+  return [th.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+})"""
+
+
+async def test_figures_page_opens_from_the_sidebar_with_readable_tables_and_charts(
+    server: tuple[str, Runtime], browser: object, tmp_path: Path
+) -> None:
+    base, runtime = server
+    noon = utcnow().replace(hour=4, minute=0, second=0, microsecond=0)  # 12:00 China time
+    title = "2026年度知识产权质押融资银企对接会（第二场）"
+    async with runtime.sessions() as session:
+        session.add_all(
+            AnswerLog(question=q, answered=ok, confidence=0.5, answer="", sources=[], created_at=at)
+            for q, ok, at in [
+                ("质押融资怎么办?", True, noon - timedelta(days=2)),
+                ("食堂几点开饭?", False, noon - timedelta(days=1)),
+                ("专利资助标准?", True, noon - timedelta(days=1)),
+            ]
+        )
+        event = await create_event(
+            session,
+            EventIn(
+                kind=EventKind.FINANCING_MATCHMAKING,
+                title=title,
+                starts_at=noon + timedelta(days=7),
+                capacity=1,
+                status=EventStatus.PUBLISHED,
+            ),
+        )
+        await session.commit()
+    async with httpx.AsyncClient(base_url=base) as client:
+        await sign_up(client, event.id, 2)
+
+    shots = Path(os.environ.get("POLICYDESK_SCREENSHOT_DIR", tmp_path))
+    context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = await context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    await page.goto(f"{base}/admin/login")
+    await page.fill("input[name=username]", "chen")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}/admin/")
+    await page.locator("#navbar-menu a.nav-link", has_text="统计").click()
+    await page.wait_for_url(f"{base}/admin/figures")  # the page opens; no CSV download
+    await page.locator("#chart-per-day").wait_for()
+
+    for viewport, name in ((DESKTOP, "figures-desktop.png"), (PHONE, "figures-phone.png")):
+        await page.set_viewport_size(viewport)
+        table = page.locator("#event-figures")
+        # Every header on one line, and the event's title cell many characters wide.
+        assert all(lines == 1 for _, lines in await table.evaluate(HEADER_LINES))
+        cell = table.locator("tbody tr", has_text=title).locator("td").first
+        box = await cell.bounding_box()
+        font = float(await cell.evaluate("td => parseFloat(getComputedStyle(td).fontSize)"))
+        assert box is not None and box["width"] >= 8 * font
+        chart = await page.locator("#chart-per-day").bounding_box()
+        assert chart is not None and chart["width"] >= 0.75 * min(viewport["width"], 400)
+        # The page itself never scrolls sideways; a wide table scrolls within its card.
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"]
+        await page.screenshot(path=str(shots / name), full_page=True)
+    bars = page.locator("#chart-registrations rect.bar")
+    assert await bars.count() == 2  # one confirmed, one waitlisted

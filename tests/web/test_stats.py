@@ -5,18 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from markupsafe import escape
 from sqlalchemy import select, update
 
+from api.admin_ui.charts import PER_DAY, TOPICS, Column, Row, bar_chart, column_chart
 from campaigns import service
 from campaigns.content import Draft
 from campaigns.models import CampaignStatus, Delivery, DeliveryStatus
 from core.clock_display import OfficeClock
 from core.csv_safe import safe_cell, to_csv
 from core.db import utcnow, write_transaction
+from knowledge.feedback import AnswerFeedback
+from knowledge.models import AnswerLog
+from knowledge.stats import question_stats
 from policydesk.runtime import Runtime
 from tests.campaigns.factories import add_subscribers
 from tests.web.conftest import login_as, open_web_chat, sign_up
@@ -193,3 +199,174 @@ async def test_stats_show_campaign_results_of_the_period(
     assert cells[1:4] == ["已完成", china.show(started), china.show(finished)]
     ui_csv = await client.get("/admin/figures/questions.csv")
     assert ui_csv.text == exported.text
+
+
+def _bars(html: str, chart_id: str) -> dict[tuple[str, str], str]:
+    """The bars of one chart on the page: (series, label) -> value, as the page states them."""
+    start = html.index(f'<svg class="svg-chart" id="{chart_id}"')
+    svg = html[start : html.index("</svg>", start)]
+    bars = re.findall(
+        r'<rect class="bar" data-series="([^"]*)" data-label="([^"]*)" data-value="([^"]*)"', svg
+    )
+    return {(series, label): value for series, label, value in bars}
+
+
+def _menu_links(html: str) -> dict[str, str]:
+    """The sidebar's entries: name -> where the link goes."""
+    pairs = re.findall(r'href="([^"]+)">(?:(?!</a>).)*?nav-link-title">([^<]+)<', html, re.S)
+    return {name.strip(): href for href, name in pairs}
+
+
+async def test_the_figures_page_opens_from_the_sidebar_and_draws_the_figures(
+    client: httpx.AsyncClient, web_runtime: Runtime
+) -> None:
+    china = OfficeClock.named()
+    # Noon on two office days this week: each question falls on its own day, whatever
+    # the time of day the test runs at.
+    first = china.local(utcnow() - timedelta(days=3)).replace(hour=12, minute=0, second=0)
+    second = first + timedelta(days=1)
+    day1, day2 = first.date().isoformat(), second.date().isoformat()
+    source = [{"document": "焦作市试点城市实施方案", "section": "三、重点任务 › 5.质押融资"}]
+    hostile = "<script>alert(1)</script>食堂几点开饭?"
+    asked = [
+        (first, True, source, "知识产权质押融资怎么办?"),
+        (first + timedelta(minutes=5), True, source, "质押融资有贴息吗?"),
+        (first + timedelta(minutes=9), False, [], "明天天气怎么样?"),
+        (second, False, [], hostile),
+    ]
+    async with write_transaction(web_runtime.sessions) as session:
+        logs = [
+            AnswerLog(
+                question=q,
+                answered=ok,
+                confidence=0.9 if ok else 0.1,
+                answer="",
+                sources=src,
+                created_at=at,
+            )
+            for at, ok, src, q in asked
+        ]
+        session.add_all(logs)
+        await session.flush()
+        votes = [(logs[0], "u1", 1), (logs[1], "u1", 1), (logs[1], "u2", -1)]
+        session.add_all(
+            AnswerFeedback(answer_log_id=log.id, user_key=who, vote=vote, created_at=second)
+            for log, who, vote in votes
+        )
+    await add_subscribers(web_runtime.sessions, 10)
+    S = DeliveryStatus
+    await _sent_campaign(
+        web_runtime,
+        "世界知识产权日推送",
+        first,
+        {S.SENT: 6, S.BLOCKED: 2, S.FAILED: 1, S.UNKNOWN: 1},
+    )
+    await login_as(client, web_runtime, "officer")
+
+    home = await client.get("/admin/")
+    assert _menu_links(home.text)["统计"] == "http://test/admin/figures"  # the page, not the CSV
+    page = await client.get(_menu_links(home.text)["统计"])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+
+    per_day = _bars(html, "chart-per-day")
+    assert per_day[("answered", day1)] == "2" and per_day[("not_found", day1)] == "1"
+    assert per_day[("not_found", day2)] == "1" and ("answered", day2) not in per_day
+    rate = _bars(html, "chart-not-found-rate")
+    assert rate[("not_found_rate", day1)] == "0.3333" and rate[("not_found_rate", day2)] == "1"
+    topic = "焦作市试点城市实施方案 › 三、重点任务"
+    assert _bars(html, "chart-topics") == {("questions", topic): "2"}
+    not_found = _bars(html, "chart-not-found")
+    assert not_found[("questions", "明天天气怎么样?")] == "1"
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;食堂几点开饭?"
+    assert not_found[("questions", escaped)] == "1"
+    assert "<script>alert(1)" not in html and escaped in html
+    assert _bars(html, "chart-feedback") == {
+        ("helpful", "👍 有帮助"): "2",
+        ("not_helpful", "👎 没帮助"): "1",
+    }
+    assert _bars(html, "chart-campaigns") == {
+        ("sent", "世界知识产权日推送"): "6",
+        ("blocked", "世界知识产权日推送"): "2",
+        ("failed", "世界知识产权日推送"): "1",
+        ("unknown", "世界知识产权日推送"): "1",
+    }
+    # Each chart names itself to a screen reader, with its numbers.
+    assert '<title id="chart-topics-title">热门主题</title>' in html
+    assert f'<desc id="chart-topics-desc">{topic}：2</desc>' in html
+    # The CSV is a link on the page, and still downloads.
+    csv_link = re.search(r'id="figures-csv"\s+href="([^"]+)"', html)
+    assert csv_link and csv_link.group(1).endswith("/admin/figures/questions.csv")
+    exported = await client.get(csv_link.group(1))
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.headers["content-disposition"].startswith("attachment")
+
+
+async def test_sign_ups_per_event_are_charted(
+    client: httpx.AsyncClient, officer_headers: dict[str, str], web_runtime: Runtime
+) -> None:
+    starts = datetime(2099, 5, 1, 1, 30, tzinfo=UTC)
+    event = await client.post(
+        "/api/v1/admin/events",
+        json={
+            "kind": "training",
+            "title": "专利导航培训",
+            "starts_at": starts.isoformat(),
+            "capacity": 1,
+            "status": "published",
+        },
+        headers=officer_headers,
+    )
+    assert event.status_code == 201, event.text
+    await sign_up(client, event.json()["id"], 2)
+    await login_as(client, web_runtime, "officer")
+    html = (await client.get("/admin/figures")).text
+    label = f"专利导航培训（{OfficeClock.named().show(starts)}）"
+    assert label == "专利导航培训（2099-05-01 09:30）"
+    bars = _bars(html, "chart-registrations")
+    assert bars[("confirmed", label)] == "1" and bars[("waitlisted", label)] == "1"
+    assert "1 / 1 席" in html
+
+
+def test_chart_texts_are_escaped_and_long_labels_cut() -> None:
+    hostile = '<img src=x onerror="alert(1)">' + "很长的问题" * 20
+    svg = str(bar_chart("chart-x", "<b>题</b>", [Row(hostile, (3,), "3 <次>")], TOPICS))
+    assert "<img" not in svg and "<b>" not in svg and "<次>" not in svg
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in svg
+    shown = re.search(r'<text x="0" y="\d+" font-size="\d+" fill="[^"]+">([^<]*)</text>', svg)
+    assert shown and shown.group(1).endswith("…") and len(shown.group(1)) < len(hostile)
+    assert f'data-label="{escape(hostile)}"' in svg  # the whole label stays with the bar
+
+
+def test_day_columns_cover_the_period_and_an_empty_chart_says_so() -> None:
+    columns = [Column("2026-12-06", (0, 0), "无提问"), Column("2026-12-07", (2, 1), "提问 3")]
+    svg = str(column_chart("chart-d", "每日提问", columns, PER_DAY))
+    assert re.findall(r'data-label="([^"]+)" data-value="(\d+)"', svg) == [
+        ("2026-12-07", "2"),
+        ("2026-12-07", "1"),
+    ]
+    assert '<desc id="chart-d-desc">2026-12-07：提问 3</desc>' in svg
+    nothing = str(column_chart("chart-e", "每日提问", columns[:1], PER_DAY, empty="本期没有提问"))
+    assert nothing == '<p class="text-secondary chart-empty" id="chart-e">本期没有提问</p>'
+
+
+async def test_questions_are_counted_on_the_offices_day(web_runtime: Runtime) -> None:
+    # 20:00 UTC is 04:00 the next morning in China: one question, two readings of its day.
+    asked = (utcnow() - timedelta(days=3)).replace(hour=20, minute=0, second=0, microsecond=0)
+    async with write_transaction(web_runtime.sessions) as session:
+        session.add(
+            AnswerLog(
+                question="专利怎么申请?",
+                answered=False,
+                confidence=0.1,
+                answer="",
+                sources=[],
+                created_at=asked,
+            )
+        )
+    async with web_runtime.sessions() as session:
+        china = await question_stats(session, 30)
+        london = await question_stats(session, 30, ZoneInfo("Europe/London"))
+    next_day = (asked + timedelta(days=1)).date().isoformat()
+    assert [(d.day, d.asked) for d in china.days] == [(next_day, 1)]
+    assert [(d.day, d.asked) for d in london.days] == [(asked.date().isoformat(), 1)]
