@@ -41,8 +41,9 @@ FORMATTING |= {E.TEXT_LINK, E.BLOCKQUOTE, E.EXPANDABLE_BLOCKQUOTE}
 
 
 async def refuse(message: Message, t: Translator, key: str, exc: InvalidInput) -> None:
-    """Name the problem; the step stays and asks again."""
-    await message.answer(t(key, detail=html.quote(exc.message)))
+    """Name the problem in the officer's language; the step stays and asks again. ``key``
+    names the step's field already, so the detail is the problem alone."""
+    await message.answer(t(key, detail=html.quote(exc.problem(t.locale))))
 
 
 def draft_of(data: dict[str, Any]) -> Draft:

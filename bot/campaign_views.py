@@ -95,14 +95,16 @@ def segment_value(kind: str, typed: str) -> object:
         return [typed]
     if kind == "event_id":
         if not typed.strip().isdigit():
-            raise InvalidInput("event_id: a number is needed", field="event_id")
+            raise InvalidInput(
+                "event_id: a number is needed", field="event_id", key="errors.input.number"
+            )
         return int(typed)
     parts = [p.strip() for p in typed.replace("、", ",").replace("，", ",").split(",")]
     return [p[:60] for p in parts if p]
 
 
 def describe_segment(t: Translator, segment: dict[str, Any]) -> str:
-    """One line naming the audience, e.g. "县区: 解放区、山阳区; 语言: 中文"."""
+    """One line naming the audience, e.g. "县（市、区）：解放区、山阳区；语言：中文用户"."""
     if not segment:
         return t("bot.campaigns.seg.all")
     parts = []
@@ -116,7 +118,7 @@ def describe_segment(t: Translator, segment: dict[str, Any]) -> str:
         else:
             shown = html.quote(str(value))
         parts.append(t("bot.campaigns.seg_part", kind=t(f"bot.campaigns.seg.{key}"), value=shown))
-    return "; ".join(parts)
+    return t("bot.campaigns.seg_separator").join(parts)
 
 
 def parse_local_time(text: str, now: datetime) -> datetime | None:
@@ -128,9 +130,15 @@ def parse_local_time(text: str, now: datetime) -> datetime | None:
     try:
         local = datetime.strptime(typed, TIME_FORMAT).replace(tzinfo=OFFICE_TZ)
     except ValueError as exc:
-        raise InvalidInput("the time is not like 2026-04-26 09:00", field="schedule") from exc
+        raise InvalidInput(
+            "the time is not like 2026-04-26 09:00",
+            field="schedule",
+            key="errors.input.time_format",
+        ) from exc
     if local <= now:
-        raise InvalidInput("the time has already passed", field="schedule")
+        raise InvalidInput(
+            "the time has already passed", field="schedule", key="errors.input.time_past"
+        )
     return local.astimezone(now.tzinfo)
 
 

@@ -43,7 +43,8 @@ async def on_domain_error(event: ErrorEvent, **data: Any) -> bool:
     key = f"errors.{exc.code}"
     if key not in catalogs()[DEFAULT_LOCALE]:
         key = "errors.generic"
-    await _reply(event, t(key, detail=html.quote(exc.message)))
+    # In the user's language only, naming the field as people do (not "credit_code").
+    await _reply(event, t(key, detail=html.quote(exc.explain(t.locale))))
     return True
 
 

@@ -138,11 +138,18 @@ def my_registrations(
         )
         if reg.status in ("confirmed", "waitlisted") and reg.event.status == "published":
             builder.button(
-                text=t("bot.events.cancel_button", n=n),
+                # The button names the event: the list above may hold several.
+                text=t("bot.events.cancel_button", title=short_title(reg.event.title)),
                 callback_data=MyRegCb(action="ask", registration_id=reg.id),
             )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
+
+
+def short_title(title: str, limit: int = 30) -> str:
+    """An event title short enough for a button (buttons are plain text, not HTML)."""
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def cancel_prompt(t: Translator, registration: Registration) -> tuple[str, InlineKeyboardMarkup]:

@@ -8,11 +8,12 @@ from typing import Any
 from aiogram import html
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import InaccessibleMessage, Message
+from aiogram.types import InaccessibleMessage, InlineKeyboardMarkup, Message
 
 from bot import event_views as views
 from core.errors import InvalidInput
 from core.i18n import Translator
+from events.models import EventKind
 
 # A callback's message may be too old to be accessible; it can still be answered.
 AnyMessage = Message | InaccessibleMessage
@@ -32,9 +33,35 @@ class SignupForm(StatesGroup):
     confirm = State()
 
 
-async def ask(message: AnyMessage, state: FSMContext, step: State, text: str) -> None:
+# The questions of a sign-up, in order; a financing matchmaking also asks for the need.
+COMPANY_STEPS = ("company_name", "credit_code", "county", "size", "contact_name", "phone")
+FINANCING_STEPS = (*COMPANY_STEPS, "amount", "patents", "purpose")
+
+
+def question(t: Translator, data: dict[str, Any], name: str) -> str:
+    """The question of step ``name`` with where the user is: "第 3/9 步：…"."""
+    financing = data.get("kind") == EventKind.FINANCING_MATCHMAKING.value
+    steps = FINANCING_STEPS if financing else COMPANY_STEPS
+    return t(
+        "bot.events.form.step",
+        n=steps.index(name) + 1,
+        total=len(steps),
+        question=t(f"bot.events.form.{name}"),
+    )
+
+
+async def ask(
+    message: AnyMessage,
+    state: FSMContext,
+    t: Translator,
+    name: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Go to step ``name`` (a ``SignupForm`` state) and ask its question."""
+    step: State = getattr(SignupForm, name)
     await state.set_state(step)
-    await message.answer(text)
+    text = question(t, await state.get_data(), name)
+    await message.answer(text, reply_markup=reply_markup)
 
 
 async def store(state: FSMContext, part: str, **values: Any) -> None:
@@ -44,7 +71,7 @@ async def store(state: FSMContext, part: str, **values: Any) -> None:
 
 async def refuse(message: Message, t: Translator, exc: InvalidInput) -> None:
     """Name the field and the problem; the step stays, earlier answers stay."""
-    await message.answer(t("bot.events.form.invalid", detail=html.quote(exc.message)))
+    await message.answer(t("bot.events.form.invalid", detail=html.quote(exc.explain(t.locale))))
 
 
 async def show_summary(message: AnyMessage, state: FSMContext, t: Translator) -> None:

@@ -42,7 +42,9 @@ def parse_segment(raw: dict[str, object] | None) -> Segment:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "segment"
-        raise InvalidInput(f"segment: {where}: {first['msg']}", field="segment") from exc
+        raise InvalidInput(
+            f"segment: {where}: {first['msg']}", field="segment", key="errors.input.segment"
+        ) from exc
 
 
 def event_audience(event_id: int) -> Select[int | None]:

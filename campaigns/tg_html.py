@@ -49,33 +49,47 @@ class _Checker(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.stack: list[str] = []
         self.parts: list[str] = []
-        self.problems: list[str] = []
+        # The first problem found: its English message, catalog key and parameters.
+        self.problems: list[InvalidInput] = []
+
+    def refuse(self, message: str, key: str, **params: str) -> None:
+        self.problems.append(InvalidInput(message, key=f"errors.html.{key}", params=params))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         allowed = ALLOWED_TAGS.get(tag)
         if allowed is None:
-            self.problems.append(f"tag <{tag}> is not allowed")
+            self.refuse(f"tag <{tag}> is not allowed", "tag", tag=tag)
             return
         for name, value in attrs:
             if name not in allowed:
-                self.problems.append(f"attribute {name!r} is not allowed on <{tag}>")
+                self.refuse(
+                    f"attribute {name!r} is not allowed on <{tag}>", "attribute", tag=tag, name=name
+                )
             elif tag == "a" and not (value or "").strip():
-                self.problems.append("<a> needs a non-empty href")
+                self.refuse("<a> needs a non-empty href", "href_empty")
             elif tag == "span" and value != "tg-spoiler":
-                self.problems.append('<span> only takes class="tg-spoiler"')
+                self.refuse('<span> only takes class="tg-spoiler"', "span")
         if tag == "a" and not any(name == "href" for name, _ in attrs):
-            self.problems.append("<a> needs an href")
+            self.refuse("<a> needs an href", "href")
         self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.problems.append(f"self-closing <{tag}/> is not allowed")
+        self.refuse(f"self-closing <{tag}/> is not allowed", "self_closing", tag=tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in ALLOWED_TAGS:
-            self.problems.append(f"tag </{tag}> is not allowed")
+            self.refuse(f"tag </{tag}> is not allowed", "tag", tag=f"/{tag}")
         elif not self.stack or self.stack[-1] != tag:
-            expected = f"</{self.stack[-1]}>" if self.stack else "no closing tag"
-            self.problems.append(f"</{tag}> does not match: expected {expected}")
+            if self.stack:
+                expected = f"</{self.stack[-1]}>"
+                self.refuse(
+                    f"</{tag}> does not match: expected {expected}",
+                    "mismatch",
+                    tag=tag,
+                    expected=expected,
+                )
+            else:
+                self.refuse(f"</{tag}> does not match: expected no closing tag", "stray", tag=tag)
         else:
             self.stack.pop()
 
@@ -89,13 +103,13 @@ class _Checker(HTMLParser):
         self.parts.append(f"&#{name};")
 
     def handle_comment(self, data: str) -> None:
-        self.problems.append("comments are not allowed")
+        self.refuse("comments are not allowed", "comment")
 
     def handle_decl(self, decl: str) -> None:
-        self.problems.append("declarations are not allowed")
+        self.refuse("declarations are not allowed", "declaration")
 
     def handle_pi(self, data: str) -> None:
-        self.problems.append("processing instructions are not allowed")
+        self.refuse("processing instructions are not allowed", "declaration")
 
 
 def plain_text(markup: str, *, limit: int = MESSAGE_LIMIT, field_name: str = "text") -> str:
@@ -108,25 +122,43 @@ def plain_text(markup: str, *, limit: int = MESSAGE_LIMIT, field_name: str = "te
     for match in _ENTITY.finditer(markup):
         name = match.group(1)
         if not name.startswith("#") and name not in NAMED_ENTITIES:
-            raise InvalidInput(f"unknown HTML entity &{name};", field=field_name)
+            raise InvalidInput(
+                f"unknown HTML entity &{name};",
+                field=field_name,
+                key="errors.html.entity",
+                params={"entity": f"&{name};"},
+            )
     if re.search(r"&(?![A-Za-z#][A-Za-z0-9]*;)", markup):
-        raise InvalidInput("a bare '&' must be written &amp;", field=field_name)
+        raise InvalidInput(
+            "a bare '&' must be written &amp;", field=field_name, key="errors.html.bare_amp"
+        )
     checker = _Checker()
     checker.feed(markup)
     checker.close()
     if checker.rawdata or re.search(r"<(?![A-Za-z/])", markup):
-        raise InvalidInput("a bare '<' must be written &lt;", field=field_name)
+        raise InvalidInput(
+            "a bare '<' must be written &lt;", field=field_name, key="errors.html.bare_lt"
+        )
     if checker.problems:
-        raise InvalidInput(checker.problems[0], field=field_name)
+        first = checker.problems[0]
+        raise InvalidInput(first.message, field=field_name, key=first.key, params=first.params)
     if checker.stack:
-        raise InvalidInput(f"<{checker.stack[-1]}> is never closed", field=field_name)
+        tag = checker.stack[-1]
+        raise InvalidInput(
+            f"<{tag}> is never closed",
+            field=field_name,
+            key="errors.html.unclosed",
+            params={"tag": tag},
+        )
     text = unescape("".join(checker.parts))
     if not text.strip():
-        raise InvalidInput("the text is empty", field=field_name)
+        raise InvalidInput("the text is empty", field=field_name, key="errors.html.empty")
     length = utf16_len(text)
     if length > limit:
         raise InvalidInput(
             f"the text is {length} characters after parsing; the limit is {limit}",
             field=field_name,
+            key="errors.html.too_long",
+            params={"length": length, "limit": limit},
         )
     return text

@@ -1,7 +1,8 @@
 """Validators for what companies type in: credit codes, mobile numbers, patent numbers.
 
-Each ``normalise_*`` function returns the canonical form or raises ``InvalidInput`` whose
-message names the field and the problem, so that the bot and the API can show it as is.
+Each ``normalise_*`` function returns the canonical form or raises ``InvalidInput`` naming
+the field and the problem: in both languages for the API, by catalog key (``errors.input.*``)
+for the bot, which shows it in the user's language.
 """
 
 from __future__ import annotations
@@ -45,36 +46,20 @@ def normalise_credit_code(raw: str, field: str = "credit_code") -> str:
     """A valid 18-character 统一社会信用代码, upper case, or ``InvalidInput``."""
     code = _fold(raw)
     if len(code) != 18:
-        raise InvalidCreditCode(
-            f"{field}: 统一社会信用代码应为18位，收到{len(code)}位 "
-            f"(a unified social credit code has 18 characters, got {len(code)})",
-            field=field,
+        raise InvalidCreditCode.keyed(
+            "errors.input.credit_code_length", field=field, count=len(code)
         )
     bad = sorted({ch for ch in code if ch not in CREDIT_CHARSET})
     if bad:
-        raise InvalidCreditCode(
-            f"{field}: 含有不允许的字符 {''.join(bad)} (characters not allowed: {''.join(bad)};"
-            " the code uses digits and capital letters except I, O, S, V, Z)",
-            field=field,
+        raise InvalidCreditCode.keyed(
+            "errors.input.credit_code_chars", field=field, chars="".join(bad)
         )
     if not code[2:8].isdigit():
-        raise InvalidCreditCode(
-            f"{field}: 第3-8位应为行政区划代码数字 (characters 3-8 must be the digits of a"
-            " region code)",
-            field=field,
-        )
+        raise InvalidCreditCode.keyed("errors.input.credit_code_region", field=field)
     if org_code_check_char(code[8:16]) != code[16]:
-        raise InvalidCreditCode(
-            f"{field}: 第9-17位组织机构代码校验位不正确 (the organisation code inside it,"
-            " characters 9-17, fails its check digit; please check for a typo)",
-            field=field,
-        )
+        raise InvalidCreditCode.keyed("errors.input.credit_code_org", field=field)
     if credit_check_char(code[:17]) != code[17]:
-        raise InvalidCreditCode(
-            f"{field}: 校验码(第18位)不正确，请检查是否输入有误 (the check character, the"
-            " 18th, does not match; please check for a typo)",
-            field=field,
-        )
+        raise InvalidCreditCode.keyed("errors.input.credit_code_check", field=field)
     return code
 
 
@@ -89,11 +74,7 @@ def normalise_mobile(raw: str, field: str = "phone") -> str:
             digits = digits[len(prefix) :]
             break
     if not _MOBILE.fullmatch(digits):
-        raise InvalidPhone(
-            f"{field}: 请输入11位大陆手机号码，以1开头，第二位为3-9 (a mainland mobile number"
-            " has 11 digits and starts with 13-19)",
-            field=field,
-        )
+        raise InvalidPhone.keyed("errors.input.mobile", field=field)
     return digits
 
 
@@ -115,23 +96,11 @@ def normalise_patent_number(raw: str, field: str = "patents") -> str:
     folded = _fold(raw)
     match = _PATENT.fullmatch(folded)
     if match is None or match.group(2) is None:
-        raise InvalidPatentNumber(
-            f"{field}: 专利号格式应为 ZL + 12位(或8位)申请号 + . + 校验位，例如"
-            f" ZL201710601862.3 ({raw!r} is not a patent number like ZL 2017 1 0601862.3)",
-            field=field,
-        )
+        raise InvalidPatentNumber.keyed("errors.input.patent_format", field=field, raw=raw)
     digits, check = match.group(1), match.group(2)
     kind = digits[4] if len(digits) == 12 else digits[2]
     if kind not in PATENT_KINDS:
-        raise InvalidPatentNumber(
-            f"{field}: {raw} 的专利类型位应为1、2、3、8或9 (the kind digit must be 1, 2, 3, 8"
-            " or 9)",
-            field=field,
-        )
+        raise InvalidPatentNumber.keyed("errors.input.patent_kind", field=field, raw=raw)
     if patent_check_char(digits) != check:
-        raise InvalidPatentNumber(
-            f"{field}: {raw} 的校验位不正确，请检查是否输入有误 (the check digit does not"
-            " match; please check for a typo)",
-            field=field,
-        )
+        raise InvalidPatentNumber.keyed("errors.input.patent_check", field=field, raw=raw)
     return f"ZL{digits}.{check}"

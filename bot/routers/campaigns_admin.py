@@ -129,7 +129,7 @@ async def _set_segment(
         segment = {**data.get("segment", {}), kind: views.segment_value(kind, typed)}
         parse_segment(segment)
     except InvalidInput as exc:
-        return exc.message
+        return exc.explain(t.locale)
     await state.update_data(segment=segment)
     await form.ask(target, state, session, t, "segment")
     return None

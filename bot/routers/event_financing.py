@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import event_views as views
-from bot.signup_form import SignupForm, refuse, show_summary, store
+from bot.signup_form import SignupForm, ask, refuse, show_summary, store
 from core.errors import InvalidInput
 from core.i18n import Translator
 from events.validators import normalise_patent_number
@@ -31,11 +31,10 @@ async def amount(message: Message, state: FSMContext, t: Translator) -> None:
         except InvalidOperation:  # pragma: no cover - the pattern admits decimals only
             value = None
     if value is None or not Decimal(0) < value <= Decimal(10_000_000):
-        await refuse(message, t, InvalidInput(t("bot.events.form.bad_amount"), field="amount_wan"))
+        await refuse(message, t, InvalidInput.keyed("errors.input.amount", field="amount_wan"))
         return
     await store(state, "financing_need", amount_wan=str(value))
-    await state.set_state(SignupForm.patents)
-    await message.answer(t("bot.events.form.patents"), reply_markup=views.form_buttons(t, "skip"))
+    await ask(message, state, t, "patents", views.form_buttons(t, "skip"))
 
 
 async def patents(message: Message, state: FSMContext, t: Translator) -> None:
@@ -50,8 +49,7 @@ async def patents(message: Message, state: FSMContext, t: Translator) -> None:
             await refuse(message, t, exc)
             return
     await store(state, "financing_need", patents=numbers[:50])
-    await state.set_state(SignupForm.purpose)
-    await message.answer(t("bot.events.form.purpose"), reply_markup=views.form_buttons(t, "skip"))
+    await ask(message, state, t, "purpose", views.form_buttons(t, "skip"))
 
 
 async def purpose(message: Message, state: FSMContext, t: Translator) -> None:

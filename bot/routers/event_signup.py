@@ -54,9 +54,7 @@ async def start(
     )
     remembered = await last_contact_of_chat(session, callback.message.chat.id)
     if remembered is None:
-        await ask(
-            callback.message, state, SignupForm.company_name, t("bot.events.form.company_name")
-        )
+        await ask(callback.message, state, t, "company_name")
         return
     company = remembered.company
     await state.update_data(
@@ -94,18 +92,18 @@ async def reuse_profile(callback: CallbackQuery, state: FSMContext, t: Translato
 async def new_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
     await best_effort(callback.answer())
     if callback.message is not None:
-        await ask(
-            callback.message, state, SignupForm.company_name, t("bot.events.form.company_name")
-        )
+        await ask(callback.message, state, t, "company_name")
 
 
 async def company_name(message: Message, state: FSMContext, t: Translator) -> None:
     name = (message.text or "").strip()
     if not 1 <= len(name) <= 200:
-        await refuse(message, t, InvalidInput(t("bot.events.form.bad_name"), field="name"))
+        await refuse(
+            message, t, InvalidInput.keyed("errors.input.company_name", field="company_name")
+        )
         return
     await store(state, "company", name=name)
-    await ask(message, state, SignupForm.credit_code, t("bot.events.form.credit_code"))
+    await ask(message, state, t, "credit_code")
 
 
 async def credit_code(message: Message, state: FSMContext, t: Translator) -> None:
@@ -115,8 +113,7 @@ async def credit_code(message: Message, state: FSMContext, t: Translator) -> Non
         await refuse(message, t, exc)
         return
     await store(state, "company", credit_code=code)
-    await state.set_state(SignupForm.county)
-    await message.answer(t("bot.events.form.county"), reply_markup=views.form_buttons(t, "skip"))
+    await ask(message, state, t, "county", views.form_buttons(t, "skip"))
 
 
 async def county(message: Message, state: FSMContext, t: Translator) -> None:
@@ -133,22 +130,17 @@ async def skip(callback: CallbackQuery, state: FSMContext, t: Translator) -> Non
     if current == SignupForm.county.state:
         await _ask_size(callback.message, state, t)
     elif current == SignupForm.size.state:
-        await ask(
-            callback.message, state, SignupForm.contact_name, t("bot.events.form.contact_name")
-        )
+        await ask(callback.message, state, t, "contact_name")
     elif current == SignupForm.patents.state:
         await store(state, "financing_need", patents=[])
-        await ask(callback.message, state, SignupForm.purpose, t("bot.events.form.purpose"))
+        await ask(callback.message, state, t, "purpose", views.form_buttons(t, "skip"))
     elif current == SignupForm.purpose.state:
         await store(state, "financing_need", purpose="")
         await show_summary(callback.message, state, t)
 
 
 async def _ask_size(message: AnyMessage, state: FSMContext, t: Translator) -> None:
-    await state.set_state(SignupForm.size)
-    await message.answer(
-        t("bot.events.form.size"), reply_markup=views.form_buttons(t, "yes", "no", "skip")
-    )
+    await ask(message, state, t, "size", views.form_buttons(t, "yes", "no", "skip"))
 
 
 async def size(
@@ -157,18 +149,18 @@ async def size(
     await best_effort(callback.answer())
     await store(state, "company", above_designated_size=callback_data.action == "yes")
     if callback.message is not None:
-        await ask(
-            callback.message, state, SignupForm.contact_name, t("bot.events.form.contact_name")
-        )
+        await ask(callback.message, state, t, "contact_name")
 
 
 async def contact_name(message: Message, state: FSMContext, t: Translator) -> None:
     name = (message.text or "").strip()
     if not 1 <= len(name) <= 60:
-        await refuse(message, t, InvalidInput(t("bot.events.form.bad_contact"), field="name"))
+        await refuse(
+            message, t, InvalidInput.keyed("errors.input.contact_name", field="contact_name")
+        )
         return
     await store(state, "contact", name=name)
-    await ask(message, state, SignupForm.phone, t("bot.events.form.phone"))
+    await ask(message, state, t, "phone")
 
 
 async def phone(message: Message, state: FSMContext, t: Translator) -> None:
@@ -184,7 +176,7 @@ async def phone(message: Message, state: FSMContext, t: Translator) -> None:
 async def _after_contact(message: AnyMessage, state: FSMContext, t: Translator) -> None:
     data = await state.get_data()
     if data["kind"] == EventKind.FINANCING_MATCHMAKING.value:
-        await ask(message, state, SignupForm.amount, t("bot.events.form.amount"))
+        await ask(message, state, t, "amount")
     else:
         await show_summary(message, state, t)
 

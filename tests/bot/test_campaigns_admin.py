@@ -96,14 +96,18 @@ async def test_compose_checks_each_step_previews_and_confirms_once(harness: BotH
 
     # Broken HTML is refused with the reason and the text step asks again.
     reply = await say(harness, "<b>知识产权宣传周")
-    assert reply.text.startswith("⚠️") and "&lt;b&gt; is never closed" in reply.text
+    assert reply.text.startswith("⚠️") and "&lt;b&gt; 没有对应的结束标记" in reply.text
     reply = await say(harness, "<script>alert(1)</script>")
-    assert "tag &lt;script&gt; is not allowed" in reply.text  # the reason is escaped too
+    assert "不支持标记 &lt;script&gt;" in reply.text  # the reason is escaped too
+    reply = await say(harness, "R&D 中心")
+    # In the officer's language, with the way out (the reply is HTML: &amp; shows as &).
+    assert "文字中的 &amp; 请写成 &amp;amp;" in reply.text and "entity" not in reply.text
     reply = await say(harness, TEXT)
     assert reply.text == zh("bot.campaigns.ask.button")
 
     reply = await say(harness, "ftp://example.com 查看")
-    assert "https://" in reply.text  # refused, asked again
+    assert "网址必须以 https:// 开头" in reply.text  # refused, asked again
+    assert "must" not in reply.text
     reply = await say(harness, "https://www.cnipa.gov.cn 查看<详情>")
     assert button(reply, "seg", "counties")
     assert (await say(harness, "解放区")).text == zh("bot.campaigns.use_buttons")
@@ -126,7 +130,7 @@ async def test_compose_checks_each_step_previews_and_confirms_once(harness: BotH
     [[link]] = preview.reply_markup.inline_keyboard
     assert (link.text, link.url) == ("查看<详情>", "https://www.cnipa.gov.cn")
     assert "宣传周 &lt;2026&gt;" in summary.text and "查看&lt;详情&gt;" in summary.text
-    assert "覆盖人数:3" in summary.text
+    assert "覆盖人数：3" in summary.text
 
     confirm = button(summary, "confirm")
     await tap(harness, confirm)
@@ -165,7 +169,7 @@ async def test_schedule_time_is_office_time_stored_in_utc_and_edits_return_to_su
 ) -> None:
     asked = await to_schedule_step(harness)
     reply = await say(harness, "2020-04-26 09:00")
-    assert reply.text.startswith("⚠️") and "passed" in reply.text
+    assert reply.text.startswith("⚠️") and "已经过去" in reply.text
     reply = await say(harness, "明天上午九点")
     assert reply.text.startswith("⚠️")
     summary = await say(harness, "2030-04-26  09:00")

@@ -3,6 +3,7 @@ validation at each step, confirmation with a QR code, my registrations and cance
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage, SendPhoto
 from sqlalchemy import select
 
-from bot.callbacks import EventCb, FormCb, MenuCb, MyRegCb
+from bot.callbacks import EventCb, FormCb, LanguageCb, MenuCb, MyRegCb
 from bot.factory import create_bot, create_dispatcher
 from bot.notify import register_telegram_sender
 from core.i18n import translate
@@ -49,6 +50,12 @@ def _buttons(method: SendMessage) -> list[str]:
     return [b.callback_data for row in method.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
 
 
+def _question(name: str, n: int, total: int = 6, locale: str = "zh") -> str:
+    """A sign-up question as the form asks it: "第 1/6 步：请输入企业全称。…"."""
+    question = translate(locale, f"bot.events.form.{name}")
+    return translate(locale, "bot.events.form.step", n=n, total=total, question=question)
+
+
 async def _tap(harness: BotHarness, data: str) -> None:
     await harness.feed(callback_update(data))
 
@@ -60,7 +67,7 @@ async def _say(harness: BotHarness, text: str) -> str:
 
 async def _fill_training_form(harness: BotHarness, event_id: int) -> None:
     await _tap(harness, EventCb(action="signup", event_id=event_id).pack())
-    assert harness.last_sent().text == translate("zh", "bot.events.form.company_name")
+    assert harness.last_sent().text == _question("company_name", 1)
     await _say(harness, "焦作<测试>科技有限公司")
     await _say(harness, VALID_CODE)
     await _tap(harness, FormCb(action="skip").pack())
@@ -115,18 +122,62 @@ async def test_invalid_answers_name_the_field_and_keep_earlier_answers(
     await _tap(harness, EventCb(action="signup", event_id=event_id).pack())
     await _say(harness, "焦作测试企业")
     reply = await _say(harness, VALID_CODE[:-1] + "X")
-    assert "credit_code" in reply and "校验" in reply
+    assert "统一社会信用代码" in reply and "校验" in reply
     reply = await _say(harness, "9144030070846113")
-    assert "credit_code" in reply and "18" in reply
-    assert (await _say(harness, VALID_CODE)) == translate("zh", "bot.events.form.county")
+    assert "统一社会信用代码" in reply and "18" in reply
+    assert (await _say(harness, VALID_CODE)) == _question("county", 3)
     await _say(harness, "解放区")
     await _tap(harness, FormCb(action="no").pack())
     await _say(harness, "李四")
     reply = await _say(harness, "12345")
-    assert "phone" in reply and "11" in reply
+    assert "手机号码" in reply and "11" in reply and "phone" not in reply
     await _say(harness, "13912345678")
     summary = harness.last_sent().text
     assert "焦作测试企业" in summary and "解放区" in summary and "13912345678" in summary
+
+
+def _english_letters(text: str) -> bool:
+    return any("a" <= char.lower() <= "z" for char in text)
+
+
+async def test_a_wrong_credit_code_is_named_as_people_call_it_in_chinese_only(
+    harness: BotHarness,
+) -> None:
+    event_id = await _event(harness)
+    await _tap(harness, EventCb(action="signup", event_id=event_id).pack())
+    await _say(harness, "焦作测试企业")
+    reply = await _say(harness, "9141080012345")  # 13 characters
+    assert reply.startswith("⚠️ 统一社会信用代码：") and "13" in reply
+    # No field code, no English gloss: only Chinese, digits and punctuation.
+    assert "credit_code" not in reply and not _english_letters(reply), reply
+    # The same step asks again.
+    assert (await _say(harness, VALID_CODE)) == _question("county", 3)
+
+
+async def test_a_wrong_credit_code_is_explained_in_english_to_an_english_user(
+    harness: BotHarness,
+) -> None:
+    await _tap(harness, LanguageCb(locale="en").pack())
+    event_id = await _event(harness)
+    await _tap(harness, EventCb(action="signup", event_id=event_id).pack())
+    assert harness.last_sent().text == _question("company_name", 1, locale="en")
+    await _say(harness, "Jiaozuo Test Co., Ltd.")
+    reply = await _say(harness, "9141080012345")
+    assert reply.startswith("⚠️ Unified social credit code: ") and "got 13" in reply
+    assert "credit_code" not in reply and not re.search(r"[\u3400-\u9fff]", reply), reply
+    reply = await _say(harness, VALID_CODE[:-1] + "X")
+    assert "check character" in reply and not re.search(r"[\u3400-\u9fff]", reply), reply
+
+
+async def test_my_registrations_name_the_event_on_the_cancel_button(harness: BotHarness) -> None:
+    event_id = await _event(harness)
+    await _fill_training_form(harness, event_id)
+    await _tap(harness, FormCb(action="confirm").pack())
+    await harness.feed(text_update("/my"))
+    mine = harness.last_sent()
+    assert mine.reply_markup is not None
+    labels = [b.text for row in mine.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+    assert "❌ 取消《专利信息检索培训》报名" in labels, labels
 
 
 async def test_matchmaking_questions_and_the_remembered_profile(harness: BotHarness) -> None:
@@ -139,12 +190,12 @@ async def test_matchmaking_questions_and_the_remembered_profile(harness: BotHarn
     offer = harness.last_sent()
     assert VALID_CODE in offer.text and FormCb(action="reuse").pack() in _buttons(offer)
     await _tap(harness, FormCb(action="reuse").pack())
-    assert harness.last_sent().text == translate("zh", "bot.events.form.amount")
+    assert harness.last_sent().text == _question("amount", 7, total=9)
     reply = await _say(harness, "很多")
-    assert "amount_wan" in reply
+    assert "融资金额" in reply and "amount_wan" not in reply
     await _say(harness, "500万")
     reply = await _say(harness, "ZL 2013 1 0123456.7")
-    assert "patents" in reply and "校验" in reply
+    assert "质押专利号" in reply and "校验" in reply and "patents" not in reply
     await _say(harness, "ZL 2017 1 0601862.3, ZL99113861.9")
     await _say(harness, "购置生产设备")
     summary = harness.last_sent().text
