@@ -47,14 +47,18 @@ class TelegramFrontDoor:
             log.debug("webhook update failed", exc_info=True)
 
     async def close(self) -> None:
-        if self.polling is not None:
-            with suppress(RuntimeError):  # polling had not started yet
-                await self.dispatcher.stop_polling()
-            self.polling.cancel()
-            with suppress(asyncio.CancelledError):
-                await self.polling
-        await close_dispatcher(self.dispatcher)
-        await self.bot.session.close()
+        """Stop polling, release the dispatcher's storage, close the HTTP session: the
+        session is closed even when an earlier step fails."""
+        try:
+            if self.polling is not None:
+                with suppress(RuntimeError):  # polling had not started yet
+                    await self.dispatcher.stop_polling()
+                self.polling.cancel()
+                with suppress(asyncio.CancelledError):
+                    await self.polling
+            await close_dispatcher(self.dispatcher)
+        finally:
+            await self.bot.session.close()
 
 
 COMMANDS = (
@@ -103,6 +107,15 @@ async def start_front_door(
     if settings.bot_token is None:
         return None
     bot = bot or create_bot(settings)
+    try:
+        return await _open_front_door(runtime, bot, polling)
+    except BaseException:
+        await bot.session.close()  # nothing else will: the caller never got the front door
+        raise
+
+
+async def _open_front_door(runtime: Runtime, bot: Bot, polling: bool) -> TelegramFrontDoor:
+    settings = runtime.settings
     dispatcher = create_dispatcher(runtime)
     register_telegram_sender(runtime, bot)
     await publish_commands(bot)

@@ -197,3 +197,22 @@ async def test_a_user_who_blocked_the_bot_is_not_a_cosmetic_failure() -> None:
     assert await best_effort(_raises(forbidden)) is None
     server = TelegramServerError(SetMyCommands(commands=[]), "Internal Server Error")
     assert await best_effort(_raises(server)) is None
+
+
+async def test_the_bot_session_is_closed_even_when_its_dispatcher_fails_to_close(
+    emu: BotAPIEmulator, light_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(light_runtime, emu)
+    bot = create_bot(light_runtime.settings)
+    front = await start_front_door(light_runtime, bot=bot, polling=False)
+    assert front is not None
+    await bot.get_me()  # the HTTP session is open now
+
+    async def failing_close(_: object) -> None:
+        raise ConnectionError("the FSM storage is gone")
+
+    monkeypatch.setattr("bot.runner.close_dispatcher", failing_close)
+    with pytest.raises(ConnectionError):
+        await front.close()
+    client = bot.session._session  # type: ignore[attr-defined]
+    assert client is None or client.closed
