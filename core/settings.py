@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(0.5, ge=0.0, le=1.0)
     faq_threshold: float = Field(0.6, ge=0.0, le=1.0)
     max_question_chars: int = 500
+    answer_cache_size: int = Field(
+        1024, ge=0, description="answers kept per process for repeated questions; 0: none"
+    )
     search_threads: int = Field(1, ge=1, description="BLAS/FAISS threads for single queries")
 
     bot_token: SecretStr | None = None

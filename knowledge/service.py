@@ -21,6 +21,7 @@ from core.background import BackgroundTasks
 from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from knowledge.answer import Answer, compose
+from knowledge.answer_cache import AnswerCache
 from knowledge.build import (
     Progress,
     build_indexes,
@@ -89,10 +90,12 @@ class KnowledgeBase:
     reader: FileReader = field(init=False)
     # Questions are answered in these threads, one per core, off the event loop.
     _questions: ThreadPoolExecutor | None = None
+    answers: AnswerCache = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
         self.reader = FileReader(s.parser_memory_mb, s.parser_timeout_seconds, s.parser_processes)
+        self.answers = AnswerCache(s.answer_cache_size)
 
     def close(self) -> None:
         """Let go of the reader processes and the question threads (made again if the
@@ -312,9 +315,26 @@ class KnowledgeBase:
         context: str | None = None,
         today: date | None = None,
     ) -> Answer:
-        """Answer a question already checked by ``validate_question``."""
+        """Answer a question already checked by ``validate_question``; a repeat of one
+        answered lately on the same index comes from ``answers``."""
         if not any(ch.isalnum() for ch in normalize(text)):
             return compose([], self.settings.answer_threshold, self.settings.faq_threshold, locale)
+        key = (self.version, text, context, locale, include_expired, today or date.today())
+        cached = self.answers.get(key)
+        if cached is not None:
+            return cached
+        answer = self._answer(text, include_expired, locale, context, today)
+        self.answers.put(key, answer)
+        return answer
+
+    def _answer(
+        self,
+        text: str,
+        include_expired: bool,
+        locale: str,
+        context: str | None,
+        today: date | None,
+    ) -> Answer:
         hits = self.search(text, include_expired=include_expired, context=context, today=today)
         if context and (not hits or hits[0].coverage == 0.0):
             # Read with the earlier question, the best place holds none of this question's
