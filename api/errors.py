@@ -8,7 +8,27 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, IndexMismatch, IngestError, InvalidInput, NotFound
+from core.notify import DeliveryFailed
+from webchat.service import UnknownChat
+
+# The HTTP status of each kind of domain error (the domain knows nothing of HTTP; the bot
+# maps the same errors to replies in ``bot/errors.py``). A kind not listed answers with
+# its nearest listed base class.
+STATUS: dict[type[DomainError], int] = {
+    DomainError: 400,
+    UnknownChat: 401,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    IngestError: 422,
+    DeliveryFailed: 502,
+    IndexMismatch: 503,
+}
+
+
+def status_of(error: DomainError) -> int:
+    return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -18,7 +38,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.field:
             body["field"] = exc.field
         body.update(exc.extra)
-        return JSONResponse(body, status_code=exc.http_status)
+        return JSONResponse(body, status_code=status_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

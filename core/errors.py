@@ -26,7 +26,6 @@ class DomainError(Exception):
     """A problem the user can understand and fix. ``code`` is stable for clients."""
 
     code = "domain_error"
-    http_status = 400
 
     def __init__(
         self,
@@ -99,28 +98,23 @@ def _one_language(message: str, locale: str) -> str:
 
 class NotFound(DomainError):
     code = "not_found"
-    http_status = 404
 
 
 class Conflict(DomainError):
     code = "conflict"
-    http_status = 409
 
 
 class InvalidInput(DomainError):
     code = "invalid_input"
-    http_status = 422
 
 
 class IngestError(DomainError):
     """A file that cannot be ingested; the message names the file and the problem."""
 
     code = "ingest_error"
-    http_status = 422
 
 
 class IndexMismatch(DomainError):
     """The index on disk was built with another embedding model: re-index needed."""
 
     code = "index_mismatch"
-    http_status = 503

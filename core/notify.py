@@ -18,7 +18,6 @@ class DeliveryFailed(DomainError):
     """The channel refused or failed to take the message; the caller may try again."""
 
     code = "delivery_failed"
-    http_status = 502
 
 
 class Sender(Protocol):

@@ -27,7 +27,6 @@ class UnknownChat(DomainError):
     """The browser's chat key is missing, wrong or expired: it should open a new chat."""
 
     code = "unknown_chat"
-    http_status = 401
 
 
 def _hash(key: str) -> str:
@@ -62,9 +61,16 @@ async def chat_for_key(session: AsyncSession, key: str | None, touch: bool = Tru
 async def ask_in_chat(
     session: AsyncSession, kb: KnowledgeBase, chat: WebChat, question: str, locale: str
 ) -> tuple[Answer, AnswerLog]:
+    """A question nothing answers waits for an officer, whose answer comes to this chat."""
     chat.locale = locale
     return await ask_and_record(
-        session, kb, question, channel=CHANNEL, user_key=user_key(chat), locale=locale
+        session,
+        kb,
+        question,
+        channel=CHANNEL,
+        user_key=user_key(chat),
+        chat_id=chat.id,
+        locale=locale,
     )
 
 

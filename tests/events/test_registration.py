@@ -65,7 +65,7 @@ async def test_second_registration_of_a_company_is_refused_with_the_first(
     first = await register(sessions, event.id, registration_form(7))
     with pytest.raises(AlreadyRegistered) as caught:
         await register(sessions, event.id, registration_form(7))
-    assert caught.value.http_status == 409
+    assert isinstance(caught.value, Conflict)
     existing = caught.value.extra["existing"]
     assert isinstance(existing, dict) and existing["id"] == first.registration.id
     assert "secret" not in existing and "checkin_code" not in existing
