@@ -133,17 +133,16 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
         for wording in dict.fromkeys([faq.question, *faq.paraphrases]):
             entries.append(
                 Entry(
-                    "faq",
-                    f"faq:{faq.slug}",
-                    wording,
-                    faq.answer,
-                    titles.get(slug, ""),
-                    slug,
-                    section,
-                    faq.quote or "",
-                    None,
-                    faq.question,
-                    support,
+                    kind="faq",
+                    item=f"faq:{faq.slug}",
+                    search_text=wording,
+                    text=faq.answer,
+                    document=titles.get(slug, ""),
+                    document_slug=slug,
+                    section=section,
+                    quote=faq.quote or "",
+                    question=faq.question,
+                    support=support,
                 )
             )
     # The rules officers maintain (seeded from the pack), as benefit matching uses them.
@@ -153,14 +152,14 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
         section, support = _support(rule.document, rule.quote, chunks_of[rule.document])
         entries.append(
             Entry(
-                "rule",
-                f"rule:{rule.id}",
-                f"{rule.title} {rule.benefit}",
-                rule.benefit,
-                titles[rule.document],
-                rule.document,
-                section,
-                rule.quote,
+                kind="rule",
+                item=f"rule:{rule.id}",
+                search_text=f"{rule.title} {rule.benefit}",
+                text=rule.benefit,
+                document=titles[rule.document],
+                document_slug=rule.document,
+                section=section,
+                quote=rule.quote,
                 support=support,
             )
         )

@@ -13,7 +13,7 @@ from typing import Any, Literal
 Kind = Literal["passage", "faq", "rule"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Entry:
     kind: Kind
     item: str  # shared by all entries of one answerable item, e.g. "faq:funding"
@@ -27,7 +27,7 @@ class Entry:
     question: str | None = None  # the FAQ's canonical question
     support: str | None = None  # for an FAQ or rule: the passage item holding its clause
     # For a passage indexed whole and per paragraph: the paragraph's number (0, 1, …);
-    # None for the whole passage, whose vector is then the mean of its paragraphs'.
+    # None for the whole passage (found by keywords; its paragraphs carry the meaning).
     part: int | None = None
 
     def to_json(self) -> dict[str, Any]:
