@@ -19,7 +19,8 @@ class VoteCb(CallbackData, prefix="fb1"):
 
 
 class HandoffCb(CallbackData, prefix="ho1"):
-    """The "ask an officer" button under a not-found answer (the open question id)."""
+    """The "ask an officer" button offered after 👎 on an answer (the open question id);
+    not-found answers sent by earlier versions carry it too."""
 
     question_id: int
 

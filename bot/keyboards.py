@@ -19,18 +19,21 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def answer_keyboard(
-    t: Translator, log_id: int, open_question_id: int | None
-) -> InlineKeyboardMarkup:
-    """👍 / 👎, plus "ask an officer" when the assistant did not know."""
+def answer_keyboard(t: Translator, log_id: int) -> InlineKeyboardMarkup:
+    """👍 / 👎 under an answer. A not-found answer needs no "ask an officer": its question
+    is already waiting for one."""
     builder = InlineKeyboardBuilder()
     builder.button(text=t("bot.feedback.up"), callback_data=VoteCb(log_id=log_id, helpful=True))
     builder.button(text=t("bot.feedback.down"), callback_data=VoteCb(log_id=log_id, helpful=False))
-    if open_question_id is not None:
-        builder.button(
-            text=t("bot.ask.handoff_button"), callback_data=HandoffCb(question_id=open_question_id)
-        )
-    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+def handoff_keyboard(t: Translator, open_question_id: int) -> InlineKeyboardMarkup:
+    """ "Ask an officer", offered after 👎 on an answer."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t("bot.ask.handoff_button"), callback_data=HandoffCb(question_id=open_question_id)
+    )
     return builder.as_markup()
 
 

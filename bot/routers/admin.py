@@ -1,5 +1,6 @@
 """Officers (``POLICYDESK_ADMIN_CHAT_IDS``) answer open questions from Telegram:
-``/answer ID text``. The answer reaches the asker through the runtime's notifier."""
+``/answer ID text``. The answer reaches the asker through the runtime's notifier, in the chat
+the question came from; the officer is told whether it could."""
 
 from __future__ import annotations
 
@@ -27,9 +28,14 @@ async def answer(
         return
     question_id, text = int(parts[0]), parts[1]
     officer = user_key(message.from_user.id if message.from_user else message.chat.id)
-    await answer_open_question(session, runtime.notifier, question_id, text, officer)
+    row = await answer_open_question(session, runtime.notifier, question_id, text, officer)
     await session.commit()
-    await message.answer(t("bot.officer.sent", id=question_id))
+    # As the admin UI counts them: an asker with a chat on a channel that has a sender.
+    reached = int(row.chat_id is not None and runtime.notifier.has(row.channel))
+    if reached:
+        await message.answer(t("bot.officer.sent", id=question_id, count=reached))
+    else:
+        await message.answer(t("bot.officer.unreachable", id=question_id))
 
 
 def create_router() -> Router:

@@ -1,8 +1,11 @@
-"""Any text addressed to the bot is a question: typing…, the cited answer, 👍 / 👎."""
+"""Any text addressed to the bot is a question: typing…, the cited answer, 👍 / 👎.
+
+A question the assistant cannot answer waits for an officer at once: it is tied to this
+chat (the officer's answer comes back here) and the officers' chats hear of it."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.enums import ChatAction, ChatType
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +14,7 @@ from bot.best_effort import best_effort
 from bot.filters import AddressedToBot, user_key
 from bot.keyboards import answer_keyboard
 from bot.render import render_answer
+from bot.routers.handoff import tell_officers
 from core.i18n import Translator
 from knowledge.questions import ask_and_record
 from policydesk.runtime import Runtime
@@ -34,28 +38,34 @@ async def ask(
         return
     await best_effort(bot.send_chat_action(message.chat.id, ChatAction.TYPING))
     sender = message.from_user.id if message.from_user else message.chat.id
-    # The chat is tied to an open question only when the user asks for an officer.
     answer, log_row = await ask_and_record(
         session,
         runtime.knowledge,
         question,
         channel="telegram",
         user_key=user_key(sender),
+        chat_id=message.chat.id,
         locale=t.locale,
     )
     # Commit before talking to Telegram: no lock held over the network, and a 👍 tapped
     # at once finds its answer.
     await session.commit()
-    messages = render_answer(answer, t)
-    markup = answer_keyboard(t, log_row.id, answer.open_question_id)
+    # Not found: say what happens to the question, which only this front door knows.
+    messages = render_answer(answer, t) if answer.answered else [html.quote(t("bot.ask.not_found"))]
+    markup = answer_keyboard(t, log_row.id)
     in_group = message.chat.type != ChatType.PRIVATE
-    for index, text in enumerate(messages):
-        last = index == len(messages) - 1
-        await message.answer(
-            text,
-            reply_markup=markup if last else None,
-            reply_to_message_id=message.message_id if in_group and index == 0 else None,
-        )
+    try:
+        for index, text in enumerate(messages):
+            last = index == len(messages) - 1
+            await message.answer(
+                text,
+                reply_markup=markup if last else None,
+                reply_to_message_id=message.message_id if in_group and index == 0 else None,
+            )
+    finally:
+        # The question waits for an officer even when its reply could not be sent.
+        if answer.open_question_id is not None:
+            await tell_officers(bot, runtime.settings, answer.open_question_id, log_row.question)
 
 
 def create_router() -> Router:

@@ -1,5 +1,9 @@
-"""The "ask an officer" button under a not-found answer: tie the open question to this chat, so that
-the officer's answer comes back here."""
+"""Questions for officers from the bot.
+
+A question the assistant could not answer waits for an officer from the start: it is tied to
+the asking chat and the officers' chats hear of it (``tell_officers``). After 👎 on an answer
+the user is offered "ask an officer" (``offer_handoff``); tapping it ties the question to this
+chat, so that the officer's answer comes back here, and tells the officers."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import logging
 from aiogram import Bot, Router, html
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.best_effort import best_effort
@@ -15,9 +20,35 @@ from bot.callbacks import HandoffCb
 from bot.filters import user_key
 from core.i18n import DEFAULT_LOCALE, Translator, translate
 from core.settings import Settings
+from knowledge.models import AnswerLog, OpenQuestion
+from knowledge.normalize import normalize
 from knowledge.open_questions import attach_chat
 
 log = logging.getLogger(__name__)
+
+# An answered question whose asker was offered "ask an officer" after 👎: kept out of the
+# officers' queue ("open") until the asker taps the button.
+OFFERED = "offered"
+
+
+async def offer_handoff(session: AsyncSession, log_row: AnswerLog) -> OpenQuestion | None:
+    """The question to offer "ask an officer" for, after 👎 on this answer; None when there
+    is nothing to offer (the question is already with an officer, or answered by one)."""
+    question = await session.scalar(
+        select(OpenQuestion).where(OpenQuestion.answer_log_id == log_row.id)
+    )
+    if question is None:
+        question = OpenQuestion(
+            question=log_row.question,
+            normalized=normalize(log_row.question),
+            channel=log_row.channel,
+            user_key=log_row.user_key,
+            answer_log_id=log_row.id,
+            status=OFFERED,
+        )
+        session.add(question)
+        await session.flush()
+    return question if question.status == OFFERED else None
 
 
 def _is_handoff(button: InlineKeyboardButton) -> bool:
@@ -28,7 +59,8 @@ def _without_handoff(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
     if markup is None:
         return None
     rows = [[b for b in row if not _is_handoff(b)] for row in markup.inline_keyboard]
-    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 async def handoff(
@@ -49,6 +81,8 @@ async def handoff(
         chat_id,
         user_key=user_key(callback.from_user.id),
     )
+    if question.status == OFFERED:
+        question.status = "open"  # now in the officers' queue
     await session.commit()
     await best_effort(callback.answer(t("bot.ask.handoff_done"), show_alert=True))
     if message is None:
@@ -59,10 +93,10 @@ async def handoff(
         return
     # Taking the used button away is cosmetic: the officers are told whatever Telegram says.
     await best_effort(message.edit_reply_markup(reply_markup=_without_handoff(markup)))
-    await _tell_officers(bot, settings, question.id, question.question)
+    await tell_officers(bot, settings, question.id, question.question)
 
 
-async def _tell_officers(bot: Bot, settings: Settings, question_id: int, text: str) -> None:
+async def tell_officers(bot: Bot, settings: Settings, question_id: int, text: str) -> None:
     """Officers' chats hear of the question with the /answer command to reply with."""
     notice = translate(
         DEFAULT_LOCALE, "bot.officer.new_question", id=question_id, question=html.quote(text)

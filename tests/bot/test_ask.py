@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from bot.callbacks import HandoffCb, VoteCb
 from core.i18n import translate
-from knowledge.models import AnswerLog
+from knowledge.models import AnswerLog, OpenQuestion
 from tests.bot.conftest import BotHarness
 from tests.bot.mocked_session import BOT_USER
-from tests.bot.updates import GROUP_ID, USER_ID, message, text_update, update
+from tests.bot.updates import GROUP_ID, OFFICER_ID, USER_ID, message, text_update, update
 
 QUESTION = "知识产权质押融资工作怎么开展?"
 DOCUMENT = "焦作市国家知识产权试点城市建设实施方案"
@@ -54,11 +54,27 @@ async def test_control_characters_are_dropped_before_the_question_is_read(
     assert log.question == QUESTION
 
 
-async def test_unknown_question_offers_an_officer(harness: BotHarness) -> None:
-    await harness.feed(text_update("明天焦作的天气怎么样?"))
-    sent = harness.last_sent()
-    assert translate("zh", "bot.ask.sources") not in sent.text
-    assert any(b.startswith(HandoffCb.__prefix__) for b in buttons(sent))
+@pytest.mark.parametrize("locale", ["zh", "en"])
+async def test_unknown_question_says_it_waits_for_an_officer_and_offers_no_second_handoff(
+    harness: BotHarness, locale: str
+) -> None:
+    code = "zh-hans" if locale == "zh" else "en"
+    await harness.feed(text_update("明天焦作的天气怎么样?", language_code=code))
+    [sent] = [m for m in harness.session.of(SendMessage) if m.chat_id == USER_ID]
+    # What happens: it is with the officers, and their answer comes here.
+    assert sent.text == translate(locale, "bot.ask.not_found")
+    assert "将转交" not in sent.text and "passed to an officer" not in sent.text
+    [log] = await answer_logs(harness)
+    assert buttons(sent) == [
+        VoteCb(log_id=log.id, helpful=True).pack(),
+        VoteCb(log_id=log.id, helpful=False).pack(),
+    ]
+    assert not any(b.startswith(HandoffCb.__prefix__) for b in buttons(sent))
+    async with harness.runtime.sessions() as session:
+        [question] = list(await session.scalars(select(OpenQuestion)))
+    assert (question.status, question.chat_id) == ("open", USER_ID)
+    [notice] = harness.session.texts(OFFICER_ID)
+    assert f"/answer {question.id} " in notice
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from bot.best_effort import best_effort
-from bot.callbacks import CampaignCb, HandoffCb
+from bot.callbacks import CampaignCb, HandoffCb, VoteCb
 from bot.campaign_progress import LiveProgress, install
 from bot.factory import create_bot
 from bot.runner import start_front_door
@@ -162,13 +162,18 @@ async def test_the_officers_hear_of_a_handoff_when_its_button_cannot_be_updated(
 ) -> None:
     emu.inject(refused, status=500, times=ALWAYS)
     async with serving(light_runtime, emu):
-        emu.send_text(USER, "明天焦作的天气怎么样?")
-        declined = await emu.wait_for_message(USER, contains="没有找到", timeout=30)
-        handoff = next(d for d in callback_data(declined) if d.startswith(HandoffCb.__prefix__))
-        emu.tap(USER, declined["message_id"], handoff)
-        notice = await emu.wait_for_message(OFFICER, contains="明天焦作的天气怎么样?")
+        emu.send_text(USER, "知识产权质押融资工作怎么开展?")
+        answer = await emu.wait_for_message(USER, contains=f"《{DOCUMENT}》", timeout=30)
+        down = next(d for d in callback_data(answer) if not VoteCb.unpack(d).helpful)
+        emu.tap(USER, answer["message_id"], down)
+        offer = await emu.wait_for_message(USER, contains=zh("bot.ask.handoff_offer"))
+        handoff = next(d for d in callback_data(offer) if d.startswith(HandoffCb.__prefix__))
+        emu.tap(USER, offer["message_id"], handoff)
+        notice = await emu.wait_for_message(OFFICER, contains="知识产权质押融资工作怎么开展?")
     assert f"/answer {HandoffCb.unpack(handoff).question_id}" in notice["text"]
-    assert [call.status for call in emu.requests if call.method == refused] == [500]
+    # answerCallbackQuery: the vote's toast and the hand-off's alert were both refused.
+    expected = [500, 500] if refused == "answerCallbackQuery" else [500]
+    assert [call.status for call in emu.requests if call.method == refused] == expected
 
 
 # The helper itself, for what the emulator does not produce.

@@ -1,5 +1,7 @@
 """Feedback taps, the hand-off to an officer and the officer's answer, stale buttons."""
 
+from typing import Any
+
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from campaigns.subscribers import get_subscriber, subscribe
 from core.chat_users import get_chat_user
 from core.i18n import translate
 from knowledge.feedback import AnswerFeedback
-from knowledge.models import OpenQuestion
+from knowledge.models import AnswerLog, OpenQuestion
 from tests.bot.conftest import BotHarness, sent_as_incoming
 from tests.bot.updates import OFFICER_ID, USER_ID, callback_update, message, text_update, update
 
@@ -49,29 +51,128 @@ async def test_buttons_of_an_older_bot_version_are_answered_and_ignored(
     assert harness.session.of(SendMessage) == []
 
 
-async def _handoff(harness: BotHarness) -> tuple[int, dict[str, object]]:
-    await harness.feed(text_update("明天焦作的天气怎么样?"))
+ANSWERED = "知识产权质押融资工作怎么开展?"
+UNKNOWN = "明天焦作的天气怎么样?"
+
+
+def callback_data(body: dict[str, Any]) -> list[str]:
+    keyboard = body.get("reply_markup", {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in keyboard for button in row]
+
+
+async def _thumbs_down(harness: BotHarness, user_id: int = USER_ID) -> dict[str, Any]:
+    """Ask a question the assistant answers, tap 👎; the bot's offer as the client holds it."""
+    await harness.feed(text_update(ANSWERED))
     answer = sent_as_incoming(harness.last_sent())
-    handoff = answer["reply_markup"]["inline_keyboard"][1][0]["callback_data"]  # type: ignore[index]
+    down = next(d for d in callback_data(answer) if not VoteCb.unpack(d).helpful)
+    await harness.feed(callback_update(down, user_id=user_id, message_body=answer))
+    return sent_as_incoming(harness.last_sent(), message_id=778)
+
+
+async def _handoff(harness: BotHarness) -> tuple[int, dict[str, Any]]:
+    offer = await _thumbs_down(harness)
+    [handoff] = callback_data(offer)
     question_id = HandoffCb.unpack(handoff).question_id
-    await harness.feed(callback_update(handoff, message_body=answer))
+    await harness.feed(callback_update(handoff, message_body=offer))
     # A second tap, from the message as the client shows it after the bot's edit.
     [edit] = harness.session.of(EditMessageReplyMarkup)
-    edited = {**answer, "reply_markup": edit.reply_markup.model_dump(exclude_none=True)}  # type: ignore[union-attr]
+    assert edit.reply_markup is None  # the offer had only the one button
+    edited = {k: v for k, v in offer.items() if k != "reply_markup"}
     await harness.feed(callback_update(handoff, message_body=edited))
-    return question_id, answer
+    return question_id, offer
+
+
+async def test_thumbs_down_on_an_answer_offers_an_officer(harness: BotHarness) -> None:
+    offer = await _thumbs_down(harness)
+    assert alerts(harness) == [translate("zh", "bot.feedback.recorded")]
+    assert offer["text"] == translate("zh", "bot.ask.handoff_offer")
+    [handoff] = callback_data(offer)
+    assert [b["text"] for row in offer["reply_markup"]["inline_keyboard"] for b in row] == [
+        translate("zh", "bot.ask.handoff_button")
+    ]
+    [sent] = [m for m in harness.session.of(SendMessage) if m.text == offer["text"]]
+    assert sent.chat_id == USER_ID and sent.reply_to_message_id == 777  # under the answer
+    async with harness.runtime.sessions() as session:
+        [row] = list(await session.scalars(select(OpenQuestion)))
+        [log] = list(await session.scalars(select(AnswerLog)))
+    # Offered, not yet with the officers: their queue and chats know nothing of it.
+    assert (row.id, row.answer_log_id, row.question) == (
+        HandoffCb.unpack(handoff).question_id,
+        log.id,
+        ANSWERED,
+    )
+    assert row.status != "open" and row.chat_id is None
+    assert harness.session.texts(OFFICER_ID) == []
+
+
+async def test_a_second_thumbs_down_or_one_on_a_not_found_answer_offers_nothing_more(
+    harness: BotHarness,
+) -> None:
+    await harness.feed(text_update(ANSWERED))
+    answer = sent_as_incoming(harness.last_sent())
+    down = next(d for d in callback_data(answer) if not VoteCb.unpack(d).helpful)
+    await harness.feed(callback_update(down, message_body=answer))
+    await harness.feed(callback_update(down, message_body=answer))
+    offer = translate("zh", "bot.ask.handoff_offer")
+    assert harness.session.texts(USER_ID).count(offer) == 1
+
+    await harness.feed(text_update(UNKNOWN))
+    [declined_sent] = [
+        m for m in harness.session.of(SendMessage) if m.text == translate("zh", "bot.ask.not_found")
+    ]
+    declined = sent_as_incoming(declined_sent)
+    down = next(d for d in callback_data(declined) if not VoteCb.unpack(d).helpful)
+    await harness.feed(callback_update(down, message_body=declined))
+    assert harness.session.texts(USER_ID).count(offer) == 1
+
+
+async def test_a_not_found_question_reaches_the_officers_and_their_answer_the_asker(
+    harness: BotHarness,
+) -> None:
+    await harness.feed(text_update(UNKNOWN))
+    [declined] = [m for m in harness.session.of(SendMessage) if m.chat_id == USER_ID]
+    assert declined.text == translate("zh", "bot.ask.not_found")
+    # No second hand-off to offer: the question is with the officers already.
+    assert not any(
+        d.startswith(HandoffCb.__prefix__) for d in callback_data(sent_as_incoming(declined))
+    )
+    async with harness.runtime.sessions() as session:
+        [row] = list(await session.scalars(select(OpenQuestion)))
+    assert (row.status, row.channel, row.chat_id) == ("open", "telegram", USER_ID)
+    [notice] = harness.session.texts(OFFICER_ID)
+    assert f"/answer {row.id} " in notice and UNKNOWN in notice
+
+    harness.session.clear()
+    await harness.feed(text_update(f"/answer {row.id} 请关注市气象台的预报", user_id=OFFICER_ID))
+    [to_user] = [m for m in harness.session.of(SendMessage) if m.chat_id == USER_ID]
+    assert translate("zh", "bot.officer.reply") in to_user.text
+    assert UNKNOWN in to_user.text and "请关注市气象台的预报" in to_user.text
+    assert harness.session.texts(OFFICER_ID) == [
+        translate("zh", "bot.officer.sent", id=row.id, count=1)
+    ]
+
+
+async def test_an_officer_is_told_when_the_asker_cannot_be_reached(harness: BotHarness) -> None:
+    async with harness.runtime.sessions() as session:
+        row = OpenQuestion(question=UNKNOWN, normalized=UNKNOWN, channel="api")
+        session.add(row)
+        await session.commit()
+    await harness.feed(text_update(f"/answer {row.id} 请关注市气象台的预报", user_id=OFFICER_ID))
+    assert harness.session.texts() == [translate("zh", "bot.officer.unreachable", id=row.id)]
+    async with harness.runtime.sessions() as session:
+        answered = await session.get(OpenQuestion, row.id)
+        assert answered is not None and answered.status == "answered"
 
 
 async def test_handoff_then_officer_answer_reaches_the_asker(harness: BotHarness) -> None:
     question_id, _ = await _handoff(harness)
-    assert alerts(harness) == [translate("zh", "bot.ask.handoff_done")] * 2
-    [edit] = harness.session.of(EditMessageReplyMarkup)  # the second tap has nothing to remove
-    [notice] = harness.session.texts(OFFICER_ID)  # officers hear of it once
-    assert f"/answer {question_id} " in notice and "明天焦作的天气怎么样?" in notice
-    assert [b.text for row in edit.reply_markup.inline_keyboard for b in row] == [  # type: ignore[union-attr]
-        translate("zh", "bot.feedback.up"),
-        translate("zh", "bot.feedback.down"),
+    assert alerts(harness) == [
+        translate("zh", "bot.feedback.recorded"),
+        *[translate("zh", "bot.ask.handoff_done")] * 2,
     ]
+    [_edit] = harness.session.of(EditMessageReplyMarkup)  # the second tap has nothing to remove
+    [notice] = harness.session.texts(OFFICER_ID)  # officers hear of it once
+    assert f"/answer {question_id} " in notice and ANSWERED in notice
     async with harness.runtime.sessions() as session:
         [row] = list(await session.scalars(select(OpenQuestion)))
     assert (row.id, row.chat_id, row.status) == (question_id, USER_ID, "open")
@@ -85,7 +186,7 @@ async def test_handoff_then_officer_answer_reaches_the_asker(harness: BotHarness
     assert translate("zh", "bot.officer.reply") in to_user[0].text
     assert "请关注&lt;气象台&gt;&amp;发布" in to_user[0].text
     assert harness.session.texts(OFFICER_ID) == [
-        translate("zh", "bot.officer.sent", id=question_id)
+        translate("zh", "bot.officer.sent", id=question_id, count=1)
     ]
     async with harness.runtime.sessions() as session:
         answered = await session.get(OpenQuestion, question_id)
@@ -97,14 +198,15 @@ async def test_handoff_then_officer_answer_reaches_the_asker(harness: BotHarness
 
 
 async def test_only_the_asker_can_hand_a_question_over(harness: BotHarness) -> None:
-    await harness.feed(text_update("明天焦作的天气怎么样?"))
-    answer = sent_as_incoming(harness.last_sent())
-    handoff = answer["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
-    await harness.feed(callback_update(handoff, user_id=USER_ID + 1, message_body=answer))
+    offer = await _thumbs_down(harness)
+    [handoff] = callback_data(offer)
+    harness.session.clear()
+    await harness.feed(callback_update(handoff, user_id=USER_ID + 1, message_body=offer))
     assert alerts(harness) == [translate("zh", "errors.not_found")]
     async with harness.runtime.sessions() as session:
         [row] = list(await session.scalars(select(OpenQuestion)))
-    assert row.chat_id is None
+    assert row.chat_id is None and row.status != "open"
+    assert harness.session.texts(OFFICER_ID) == []
 
 
 async def test_answer_command_is_for_officers_only(harness: BotHarness) -> None:

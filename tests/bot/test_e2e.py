@@ -22,6 +22,7 @@ from core.chat_users import get_chat_user
 from core.i18n import translate
 from core.tokens import create_token
 from knowledge.feedback import AnswerFeedback
+from knowledge.models import OpenQuestion
 from policydesk.runtime import Runtime
 from testing.botapi_emulator import BotAPIEmulator
 
@@ -85,17 +86,18 @@ async def test_question_gets_a_cited_answer_and_a_vote_is_stored(live: Live) -> 
     assert (vote.user_key, vote.vote) == (f"tg:{USER}", 1)
 
 
-async def test_handoff_and_the_officers_answer_arrive_in_the_chat(live: Live) -> None:
+async def test_a_not_found_question_gets_the_officers_answer_without_a_handoff(
+    live: Live,
+) -> None:
     live.emu.send_text(USER, "明天焦作的天气怎么样?")
     declined = await live.emu.wait_for_message(USER, contains="没有找到")
-    handoff = next(d for d in callback_data(declined) if d.startswith(HandoffCb.__prefix__))
-    live.emu.tap(USER, declined["message_id"], handoff)
-    await live.emu.wait_for_call("editMessageReplyMarkup", chat_id=USER)
+    assert declined["text"] == translate("zh", "bot.ask.not_found")
+    assert not any(d.startswith(HandoffCb.__prefix__) for d in callback_data(declined))
 
     async with live.runtime.sessions() as session:
         _, token = await create_token(session, "officer", "王科长")
         await session.commit()
-    question_id = HandoffCb.unpack(handoff).question_id
+        [question_id] = list(await session.scalars(select(OpenQuestion.id)))
     response = await live.api.post(
         f"/api/v1/admin/questions/{question_id}/answer",
         json={"answer": "请关注市气象台发布的<天气预报>。"},
@@ -104,6 +106,32 @@ async def test_handoff_and_the_officers_answer_arrive_in_the_chat(live: Live) ->
     assert response.status_code == 200
     reply = await live.emu.wait_for_message(USER, contains="工作人员答复")
     assert "请关注市气象台发布的<天气预报>。" in reply["text"]  # escaped on the way, shown as typed
+
+
+async def test_thumbs_down_offers_an_officer_whose_answer_arrives_in_the_chat(
+    live: Live,
+) -> None:
+    live.emu.send_text(USER, "知识产权质押融资工作怎么开展?")
+    answer = await live.emu.wait_for_message(USER, contains=f"《{DOCUMENT}》")
+    down = next(d for d in callback_data(answer) if not VoteCb.unpack(d).helpful)
+    live.emu.tap(USER, answer["message_id"], down)
+    offer = await live.emu.wait_for_message(USER, contains=translate("zh", "bot.ask.handoff_offer"))
+    [handoff] = callback_data(offer)
+    live.emu.tap(USER, offer["message_id"], handoff)
+    await live.emu.wait_for_call("editMessageReplyMarkup", chat_id=USER)
+
+    async with live.runtime.sessions() as session:
+        _, token = await create_token(session, "officer", "王科长")
+        await session.commit()
+    question_id = HandoffCb.unpack(handoff).question_id
+    response = await live.api.post(
+        f"/api/v1/admin/questions/{question_id}/answer",
+        json={"answer": "请携带专利证书到市局窗口咨询。"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    reply = await live.emu.wait_for_message(USER, contains="工作人员答复")
+    assert "请携带专利证书到市局窗口咨询。" in reply["text"]
 
 
 async def test_unsubscribe_is_one_command_and_immediate(live: Live) -> None:

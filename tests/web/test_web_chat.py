@@ -90,6 +90,25 @@ async def test_officer_answer_reaches_the_asking_browser_only(
     assert (await client.get("/api/v1/web/messages", headers=other)).json() == []
 
 
+async def test_officer_answer_reaches_the_browser_that_asked_without_a_handoff(
+    client: httpx.AsyncClient, officer_headers: dict[str, str]
+) -> None:
+    chat = await open_web_chat(client)
+    asked = (
+        await client.post("/api/v1/web/ask", json={"question": UNKNOWN_QUESTION}, headers=chat)
+    ).json()
+    assert asked["answered"] is False and asked["open_question_id"] > 0
+    answer = "天气请查询气象台；本平台答复知识产权政策问题。"
+    answered = await client.post(
+        f"/api/v1/admin/questions/{asked['open_question_id']}/answer",
+        json={"answer": answer},
+        headers=officer_headers,
+    )
+    assert answered.status_code == 200
+    messages = (await client.get("/api/v1/web/messages", headers=chat)).json()
+    assert len(messages) == 1 and answer in messages[0]["text"]
+
+
 async def test_answered_question_can_be_handed_off_too(client: httpx.AsyncClient) -> None:
     chat = await open_web_chat(client)
     asked = (
