@@ -114,11 +114,13 @@
     bubble.appendChild(el('div', 'text', answer.body || answer.answer));
     if (answer.answered && answer.sources.length) bubble.appendChild(sourcesList(answer.sources));
     var row = el('div', 'actions');
+    // A question nothing answers is already with the officers (the text says so, and
+    // their answer appears here): only an answer gets the button to ask an officer.
     if (answer.answered) {
       row.appendChild(feedbackButton(answer.answer_log_id, true, row));
       row.appendChild(feedbackButton(answer.answer_log_id, false, row));
+      row.appendChild(handOffButton(answer.answer_log_id, bubble));
     }
-    row.appendChild(handOffButton(answer.answer_log_id, bubble));
     bubble.appendChild(row);
     scroll();
   }
