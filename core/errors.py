@@ -66,7 +66,7 @@ class DomainError(Exception):
         """The problem in ``locale`` only, without the field's name (plain text)."""
         if self.key is not None:
             return translate(locale, self.key, **self.params)
-        return _one_language(_FIELD_PREFIX.sub("", self.message, count=1), locale)
+        return one_language(_FIELD_PREFIX.sub("", self.message, count=1), locale)
 
     def explain(self, locale: str) -> str:
         """The field as people call it, then the problem: ``统一社会信用代码：应为18位…``.
@@ -87,7 +87,7 @@ def field_label(field: str | None, locale: str) -> str | None:
     return table.get(locale, {}).get(key) or table[DEFAULT_LOCALE].get(key)
 
 
-def _one_language(message: str, locale: str) -> str:
+def one_language(message: str, locale: str) -> str:
     """ "中文 (English)" → the part in ``locale``; a message in one language as it is."""
     gloss = _ENGLISH_GLOSS.search(message)
     chinese = message[: gloss.start()].strip() if gloss else message

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.errors import DomainError
+from core.errors import DomainError, one_language
 from core.i18n import DEFAULT_LOCALE, catalogs, translate
 
 ADMIN_LOCALE = DEFAULT_LOCALE
@@ -38,8 +38,6 @@ VOCABULARIES = {
 # pydantic's error types that share one message.
 _TIME_ERRORS = re.compile(r"^(datetime|date|time|timezone)_")
 # An English gloss after a Chinese message: "…不能晚于活动开始时间 (must not be after starts_at)".
-_ENGLISH_GLOSS = re.compile(r"\s*\([\x20-\x7e]*\)\s*$")
-_HAS_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 def _text(key: str, locale: str) -> str | None:
@@ -74,9 +72,7 @@ def field_name(name: str, locale: str = ADMIN_LOCALE) -> str:
 
 def _plain(message: str) -> str:
     """A message without pydantic's ``Value error, `` and, after Chinese, the English gloss."""
-    message = message.removeprefix("Value error, ").strip()
-    shorter = _ENGLISH_GLOSS.sub("", message)
-    return shorter if _HAS_CHINESE.search(shorter) else message
+    return one_language(message.removeprefix("Value error, ").strip(), "zh")
 
 
 def _named(field: str | None, message: str, locale: str) -> str:
