@@ -2,13 +2,14 @@
 every few seconds, and stops when the campaign is no longer sending.
 
 One watcher per (chat, campaign): opening the progress again moves the live view to the
-new message. Watchers belong to the dispatcher and are cancelled when it closes.
+new message. Watchers belong to the dispatcher and are cancelled when it closes; closing
+waits for every watcher, the replaced ones too, so none still holds a database session
+when the engine is disposed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -29,6 +30,7 @@ class LiveProgress:
     def __init__(self, interval: float = 5.0) -> None:
         self.interval = interval
         self.tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
+        self.ending: set[asyncio.Task[None]] = set()  # replaced watchers still winding down
 
     def watch(
         self,
@@ -42,7 +44,7 @@ class LiveProgress:
         key = (chat_id, campaign_id)
         previous = self.tasks.pop(key, None)
         if previous is not None:
-            previous.cancel()
+            self._end(previous)
         task = asyncio.create_task(
             self._run(bot, sessions, t, chat_id, message_id, campaign_id),
             name=f"campaign-progress-{campaign_id}-{chat_id}",
@@ -50,6 +52,12 @@ class LiveProgress:
         self.tasks[key] = task
         task.add_done_callback(lambda done: self._forget(key, done))
         return task
+
+    def _end(self, task: asyncio.Task[None]) -> None:
+        task.cancel()
+        if not task.done():
+            self.ending.add(task)
+            task.add_done_callback(self.ending.discard)
 
     def _forget(self, key: tuple[int, int], task: asyncio.Task[None]) -> None:
         if self.tasks.get(key) is task:
@@ -98,13 +106,12 @@ class LiveProgress:
 
     async def stop(self) -> None:
         """Cancel every watcher and wait for them to end."""
-        tasks = list(self.tasks.values())
+        tasks = [*self.tasks.values(), *self.ending]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
         self.tasks.clear()
+        self.ending.clear()
 
 
 def live_progress(dispatcher: Dispatcher) -> LiveProgress:

@@ -300,10 +300,14 @@ async def test_live_progress_stops_when_the_dispatcher_closes(harness: BotHarnes
     watchers = install(harness.dispatcher, LiveProgress(interval=0.01))
     campaign_id = await sending_campaign(harness)
     await tap(harness, CampaignCb(action="progress", campaign_id=campaign_id).pack())
+    [first] = watchers.tasks.values()
     await tap(harness, CampaignCb(action="progress", campaign_id=campaign_id).pack())
     [task] = watchers.tasks.values()  # the second view took over from the first
+    assert task is not first and first.cancelling()
     await close_dispatcher(harness.dispatcher)
-    assert task.cancelled() and watchers.tasks == {}
+    # closing waited for both, so neither holds a session when the engine goes away
+    assert first.done() and task.cancelled()
+    assert watchers.tasks == {} and watchers.ending == set()
     assert harness.dispatcher.workflow_data[KEY] is watchers
 
 
