@@ -3,15 +3,12 @@ check-in QR code. Every piece of user or officer text is escaped for Telegram HT
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
-import qrcode
 from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from qrcode.image.pure import PyPNGImage
 
 from bot.callbacks import EventCb, FormCb, MyRegCb
 from core.i18n import Translator
@@ -110,14 +107,6 @@ def confirmation(t: Translator, registration: Registration, position: int | None
     )
 
 
-def checkin_qr(code: str) -> bytes:
-    """The check-in code as a PNG QR image (pure Python: no imaging library needed)."""
-    image = qrcode.make(code, image_factory=PyPNGImage, box_size=8, border=4)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue()
-
-
 def my_registrations(
     t: Translator, registrations: Sequence[Registration]
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -161,3 +150,27 @@ def cancel_prompt(t: Translator, registration: Registration) -> tuple[str, Inlin
     builder.button(text=t("bot.events.cancel_no"), callback_data=MyRegCb(action="list"))
     text = t("bot.events.cancel_confirm", title=html.quote(registration.event.title))
     return text, builder.as_markup()
+
+
+def masked_name(name: str) -> str:
+    """A person's name with all but its first character hidden: "王经理" → "王**"."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+def existing_registration(t: Translator, registration: Registration, position: int | None) -> str:
+    """A company's standing registration, for a chat that may see it (check-in code too)."""
+    event = registration.event
+    status = t(f"bot.events.status.{registration.status}")
+    if position is not None:
+        status = t("bot.events.form.existing_position", status=status, position=position)
+    return t(
+        "bot.events.form.existing_shown",
+        company=html.quote(registration.company.name),
+        title=html.quote(event.title),
+        when=local_time(event.starts_at),
+        place=html.quote(event.place or "-"),
+        status=status,
+        contact=html.quote(registration.contact.name),
+        code=html.code(registration.checkin_code),
+    )

@@ -1,5 +1,6 @@
 """The financing-need steps of the sign-up form, asked at matchmaking events: amount
-sought (万元), patents offered as collateral (each checked with its check digit), purpose."""
+sought (万元), patents offered as collateral (each checked with its check digit), purpose.
+Patents and purpose may be skipped with the button or by typing 跳过 / 无."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot import event_views as views
 from bot.signup_form import SignupForm, ask, refuse, show_summary, store
 from core.errors import InvalidInput
 from core.i18n import Translator
+from core.typed_answers import is_skip
 from events.validators import normalise_patent_number
 
 NONE_WORDS = {"无", "没有", "none", "no", "-"}
@@ -34,13 +35,13 @@ async def amount(message: Message, state: FSMContext, t: Translator) -> None:
         await refuse(message, t, InvalidInput.keyed("errors.input.amount", field="amount_wan"))
         return
     await store(state, "financing_need", amount_wan=str(value))
-    await ask(message, state, t, "patents", views.form_buttons(t, "skip"))
+    await ask(message, state, t, "patents")
 
 
 async def patents(message: Message, state: FSMContext, t: Translator) -> None:
     text = (message.text or "").strip()
     numbers: list[str] = []
-    if text.lower() not in NONE_WORDS:
+    if text.lower() not in NONE_WORDS and not is_skip(text):
         try:
             for part in re.split(r"[,，、;；\n]+", text):
                 if part.strip():
@@ -49,11 +50,18 @@ async def patents(message: Message, state: FSMContext, t: Translator) -> None:
             await refuse(message, t, exc)
             return
     await store(state, "financing_need", patents=numbers[:50])
-    await ask(message, state, t, "purpose", views.form_buttons(t, "skip"))
+    await ask(message, state, t, "purpose")
 
 
 async def purpose(message: Message, state: FSMContext, t: Translator) -> None:
-    await store(state, "financing_need", purpose=(message.text or "").strip()[:1000])
+    text = (message.text or "").strip()
+    if is_skip(text):
+        text = ""
+    elif text.endswith(("?", "？")):
+        # A purpose may well say 什么 or 多少; only a sentence that asks is refused.
+        await message.answer(t("bot.events.form.looks_like_question", field=t("fields.purpose")))
+        return
+    await store(state, "financing_need", purpose=text[:1000])
     await show_summary(message, state, t)
 
 

@@ -1,9 +1,13 @@
 """The sign-up form (aiogram FSM): one question per step, each answer validated at once.
 
 An invalid answer gets a message naming the field and the problem, and the step is asked
-again; earlier answers stay in the form. The company profile a chat used last time is
-offered for reuse. Confirming clears the form before registering, so a double tap finds
-no form the second time (and the database's unique constraint backs that up).
+again; earlier answers stay in the form. A question typed where a name or a place is asked
+is refused with a hint. At a step with buttons, typing the answer works too (是 / 否, 跳过,
+确认, the button's words): a tap and the typed word go through the same ``act``. The
+company profile a chat used last time is offered for reuse; a company already signed up is
+caught as soon as its credit code is known (``event_duplicates``). Confirming clears the
+form before registering, so a double tap finds no form the second time (and the database's
+unique constraint backs that up). Commands and menu taps leave the form (``bot.leave_form``).
 """
 
 from __future__ import annotations
@@ -17,15 +21,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import event_views as views
 from bot.best_effort import best_effort
 from bot.callbacks import EventCb, FormCb
-from bot.signup_form import AnyMessage, SignupForm, ask, refuse, show_summary, store
-from core.errors import InvalidInput
+from bot.routers import event_duplicates
+from bot.signup_form import (
+    BUTTONS,
+    AnyMessage,
+    SignupForm,
+    ask,
+    buttons,
+    refuse,
+    refuse_question,
+    show_summary,
+    step_name,
+    store,
+    typed_action,
+)
+from core.errors import DomainError, InvalidInput
 from core.i18n import Translator
+from events.checkin_qr import checkin_qr_png
+from events.errors import AlreadyRegistered
 from events.models import EventKind
 from events.queries import last_contact_of_chat, waitlist_position
 from events.registration import register
 from events.schemas import RegistrationIn
 from events.service import get_public_event, registration_open
-from events.validators import normalise_credit_code, normalise_mobile
+from events.validators import normalise_mobile
 from policydesk.runtime import Runtime
 
 
@@ -76,27 +95,90 @@ async def start(
         contact=html.quote(remembered.name),
         phone=html.quote(remembered.phone),
     )
-    await callback.message.answer(text, reply_markup=views.form_buttons(t, "reuse", "new"))
+    await callback.message.answer(text, reply_markup=buttons(t, "profile"))
 
 
-async def reuse_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
+async def act(
+    action: str,
+    message: AnyMessage,
+    state: FSMContext,
+    session: AsyncSession,
+    runtime: Runtime,
+    t: Translator,
+) -> None:
+    """What a button of the current step does, tapped or typed."""
+    step = step_name(await state.get_state())
+    if action == "cancel":
+        await state.clear()
+        await message.answer(t("bot.events.form.cancelled"))
+    elif action == "reuse":
+        data = await state.get_data()
+        remembered = data["remembered"]
+        await state.update_data(company=remembered["company"], contact=remembered["contact"])
+        code = remembered["company"]["credit_code"]
+        if not await event_duplicates.stop_if_signed_up(message, state, session, t, code):
+            await _after_contact(message, state, t)
+    elif action == "new":
+        await ask(message, state, t, "company_name")
+    elif action in ("yes", "no"):
+        await store(state, "company", above_designated_size=action == "yes")
+        await ask(message, state, t, "contact_name")
+    elif action == "skip":
+        await _skip(step, message, state, t)
+    elif action == "confirm":
+        await _submit(message, state, session, runtime, t)
+
+
+async def _skip(step: str, message: AnyMessage, state: FSMContext, t: Translator) -> None:
+    if step == "county":
+        await store(state, "company", county=None)
+        await ask(message, state, t, "size")
+    elif step == "size":
+        await store(state, "company", above_designated_size=None)
+        await ask(message, state, t, "contact_name")
+    elif step == "patents":
+        await store(state, "financing_need", patents=[])
+        await ask(message, state, t, "purpose")
+    elif step == "purpose":
+        await store(state, "financing_need", purpose="")
+        await show_summary(message, state, t)
+
+
+async def tapped(
+    callback: CallbackQuery,
+    callback_data: FormCb,
+    state: FSMContext,
+    session: AsyncSession,
+    runtime: Runtime,
+    t: Translator,
+) -> None:
+    """A button of the form. Answered once, at once; what follows is said in messages."""
     await best_effort(callback.answer())
-    data = await state.get_data()
-    await state.update_data(
-        company=data["remembered"]["company"], contact=data["remembered"]["contact"]
-    )
     if callback.message is not None:
-        await _after_contact(callback.message, state, t)
+        await act(callback_data.action, callback.message, state, session, runtime, t)
 
 
-async def new_profile(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
-    await best_effort(callback.answer())
-    if callback.message is not None:
-        await ask(callback.message, state, t, "company_name")
+async def typed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    runtime: Runtime,
+    t: Translator,
+    raw_state: str | None,
+) -> None:
+    """Text at a step that waits for a tap: the button it names, or how to answer."""
+    step = step_name(raw_state)
+    action = typed_action(t, message.text or "", step)
+    if action is None:
+        await message.answer(t(f"bot.events.form.typed_{step}"), reply_markup=buttons(t, step))
+        return
+    await act(action, message, state, session, runtime, t)
 
 
 async def company_name(message: Message, state: FSMContext, t: Translator) -> None:
     name = (message.text or "").strip()
+    if await refuse_question(message, t, "company_name"):
+        return
     if not 1 <= len(name) <= 200:
         await refuse(
             message, t, InvalidInput.keyed("errors.input.company_name", field="company_name")
@@ -106,54 +188,27 @@ async def company_name(message: Message, state: FSMContext, t: Translator) -> No
     await ask(message, state, t, "credit_code")
 
 
-async def credit_code(message: Message, state: FSMContext, t: Translator) -> None:
-    try:
-        code = normalise_credit_code(message.text or "")
-    except InvalidInput as exc:
-        await refuse(message, t, exc)
-        return
-    await store(state, "company", credit_code=code)
-    await ask(message, state, t, "county", views.form_buttons(t, "skip"))
-
-
-async def county(message: Message, state: FSMContext, t: Translator) -> None:
-    await store(state, "company", county=(message.text or "").strip()[:60] or None)
-    await _ask_size(message, state, t)
-
-
-async def skip(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
-    """The skip button of an optional step."""
-    await best_effort(callback.answer())
-    current = await state.get_state()
-    if callback.message is None:
-        return
-    if current == SignupForm.county.state:
-        await _ask_size(callback.message, state, t)
-    elif current == SignupForm.size.state:
-        await ask(callback.message, state, t, "contact_name")
-    elif current == SignupForm.patents.state:
-        await store(state, "financing_need", patents=[])
-        await ask(callback.message, state, t, "purpose", views.form_buttons(t, "skip"))
-    elif current == SignupForm.purpose.state:
-        await store(state, "financing_need", purpose="")
-        await show_summary(callback.message, state, t)
-
-
-async def _ask_size(message: AnyMessage, state: FSMContext, t: Translator) -> None:
-    await ask(message, state, t, "size", views.form_buttons(t, "yes", "no", "skip"))
-
-
-async def size(
-    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, t: Translator
+async def county(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    runtime: Runtime,
+    t: Translator,
 ) -> None:
-    await best_effort(callback.answer())
-    await store(state, "company", above_designated_size=callback_data.action == "yes")
-    if callback.message is not None:
-        await ask(callback.message, state, t, "contact_name")
+    text = message.text or ""
+    if typed_action(t, text, "county") == "skip":
+        await act("skip", message, state, session, runtime, t)
+        return
+    if await refuse_question(message, t, "county"):
+        return
+    await store(state, "company", county=text.strip()[:60] or None)
+    await ask(message, state, t, "size")
 
 
 async def contact_name(message: Message, state: FSMContext, t: Translator) -> None:
     name = (message.text or "").strip()
+    if await refuse_question(message, t, "contact_name"):
+        return
     if not 1 <= len(name) <= 60:
         await refuse(
             message, t, InvalidInput.keyed("errors.input.contact_name", field="contact_name")
@@ -181,8 +236,8 @@ async def _after_contact(message: AnyMessage, state: FSMContext, t: Translator) 
         await show_summary(message, state, t)
 
 
-async def confirm(
-    callback: CallbackQuery,
+async def _submit(
+    message: AnyMessage,
     state: FSMContext,
     session: AsyncSession,
     runtime: Runtime,
@@ -190,9 +245,6 @@ async def confirm(
 ) -> None:
     data = await state.get_data()
     await state.clear()  # a second tap of the same button finds no form
-    await best_effort(callback.answer())
-    if callback.message is None:
-        return
     form = RegistrationIn.model_validate(
         {
             "company": {k: v for k, v in data["company"].items() if v is not None},
@@ -202,59 +254,57 @@ async def confirm(
     )
     # The update's own session may hold SQLite's write lock: release it first.
     await session.commit()
-    done = await register(
-        runtime.sessions,
-        data["event_id"],
-        form,
-        channel="telegram",
-        chat_id=callback.message.chat.id,
-        locale=t.locale,
-    )
+    try:
+        done = await register(
+            runtime.sessions,
+            data["event_id"],
+            form,
+            channel="telegram",
+            chat_id=message.chat.id,
+            locale=t.locale,
+        )
+    except AlreadyRegistered:
+        # Signed up by someone else since the credit code was checked: say so, as then.
+        await state.set_data(data)
+        await event_duplicates.stop_if_signed_up(
+            message, state, session, t, data["company"]["credit_code"]
+        )
+        return
+    except DomainError as exc:  # closed, cancelled, a phone tied to another account …
+        await message.answer(t("bot.events.form.failed", detail=html.quote(exc.explain(t.locale))))
+        return
     registration = done.registration
     position = await waitlist_position(session, registration)
-    await callback.message.answer(views.confirmation(t, registration, position))
-    await callback.message.answer_photo(
-        BufferedInputFile(views.checkin_qr(registration.checkin_code), "checkin.png"),
+    secret = t("bot.events.form.secret_note", secret=html.code(done.secret))
+    await message.answer(f"{views.confirmation(t, registration, position)}\n\n{secret}")
+    await message.answer_photo(
+        BufferedInputFile(checkin_qr_png(registration.checkin_code), "checkin.png"),
         caption=t("bot.events.qr_caption", code=html.code(registration.checkin_code)),
     )
 
 
-async def cancel(
-    message_or_callback: Message | CallbackQuery, state: FSMContext, t: Translator
-) -> None:
+async def cancel(message: Message, state: FSMContext, t: Translator) -> None:
     await state.clear()
-    if isinstance(message_or_callback, CallbackQuery):
-        await best_effort(message_or_callback.answer())
-        target = message_or_callback.message
-    else:
-        target = message_or_callback
-    if target is not None:
-        await target.answer(t("bot.events.form.cancelled"))
+    await message.answer(t("bot.events.form.cancelled"))
+
+
+# Steps answered with a tap (or its word); the others take typed text.
+_TAP_STEPS = (SignupForm.profile, SignupForm.size, SignupForm.confirm)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     in_form = StateFilter(SignupForm)
+    text = F.text & ~F.text.startswith("/")
     router.callback_query.register(start, EventCb.filter(F.action == "signup"))
     router.message.register(cancel, in_form, Command("cancel"))
-    router.callback_query.register(cancel, in_form, FormCb.filter(F.action == "cancel"))
-    router.callback_query.register(
-        reuse_profile, SignupForm.profile, FormCb.filter(F.action == "reuse")
-    )
-    router.callback_query.register(
-        new_profile, SignupForm.profile, FormCb.filter(F.action == "new")
-    )
-    router.callback_query.register(skip, in_form, FormCb.filter(F.action == "skip"))
-    router.callback_query.register(
-        size, SignupForm.size, FormCb.filter(F.action.in_({"yes", "no"}))
-    )
-    router.callback_query.register(
-        confirm, SignupForm.confirm, FormCb.filter(F.action == "confirm")
-    )
-    text = F.text & ~F.text.startswith("/")
+    for step, actions in BUTTONS.items():
+        state = getattr(SignupForm, step)
+        router.callback_query.register(tapped, state, FormCb.filter(F.action.in_(actions)))
+    router.message.register(typed, StateFilter(*_TAP_STEPS), text)
     router.message.register(company_name, SignupForm.company_name, text)
-    router.message.register(credit_code, SignupForm.credit_code, text)
     router.message.register(county, SignupForm.county, text)
     router.message.register(contact_name, SignupForm.contact_name, text)
     router.message.register(phone, SignupForm.phone, text)
+    router.include_router(event_duplicates.create_router())
     return router

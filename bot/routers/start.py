@@ -1,4 +1,7 @@
-"""/start, /help, /language and the main menu's ask and language buttons."""
+"""/start, /help, /language and the main menu's ask and language buttons.
+
+Its router is the first feature router, so it also holds the rule that a command or a
+menu tap leaves any form (``bot.leave_form``): checked before every other handler."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import leave_form
 from bot.best_effort import best_effort
 from bot.callbacks import LanguageCb, MenuCb
 from bot.keyboards import language_keyboard, main_menu
@@ -52,6 +56,7 @@ async def choose_language(
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    leave_form.register(router)  # first: before /start, /help and the menu buttons
     router.message.register(start, CommandStart())
     router.message.register(help_, Command("help"))
     router.message.register(language, Command("language"))
