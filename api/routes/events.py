@@ -4,15 +4,17 @@ registration by its secret (look up, cancel)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import IdempotencyKey, RuntimeDep, SessionDep
 from events import service
-from events.models import Event, Registration
+from events.checkin_qr import checkin_qr_png
+from events.errors import NotCheckedIn
+from events.models import SEATED, Event, Registration
 from events.queries import waitlist_position
 from events.registration import cancel_registration, find_by_secret, register
 from events.schemas import RegistrationIn
@@ -140,6 +142,10 @@ async def create_registration(
     runtime: RuntimeDep,
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
+    client: Annotated[
+        Literal["web"] | None,
+        Header(alias="X-Policydesk-Client", description="`web` from the office's web page"),
+    ] = None,
 ) -> RegistrationCreated:
     """Sign a company up: `confirmed` while seats are free, else `waitlisted`.
 
@@ -147,7 +153,11 @@ async def create_registration(
     sending the same request with the same key again returns the same registration and
     secret instead of a 409."""
     done = await register(
-        runtime.sessions, event_id, body, channel="api", request_key=idempotency_key
+        runtime.sessions,
+        event_id,
+        body,
+        channel="web" if client == "web" else "api",  # officers see where sign-ups come from
+        request_key=idempotency_key,
     )
     out = await RegistrationOut.of(session, done.registration)
     return RegistrationCreated(**out.model_dump(), secret=done.secret)
@@ -165,3 +175,28 @@ async def cancel_own_registration(
     """Cancel with the secret returned at sign-up; the waitlist moves up."""
     registration = await cancel_registration(runtime.sessions, runtime.notifier, secret=body.secret)
     return await RegistrationOut.of(session, registration)
+
+
+@router.post(
+    "/registrations/checkin-qr",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}}, "description": "the check-in code as a QR image"},
+        409: {"description": "not confirmed (waitlisted or cancelled): no check-in yet"},
+    },
+)
+async def checkin_qr(body: SecretIn, session: SessionDep) -> Response:
+    """The check-in code of a confirmed registration as a PNG QR code, for the registrant
+    to show at the door. A waitlisted registration gets none until it is confirmed."""
+    registration = await find_by_secret(session, body.secret)
+    if registration.status not in SEATED:
+        raise NotCheckedIn(
+            "报名尚未确认，确认后才有签到二维码"
+            " (no check-in QR until the registration is confirmed)",
+            extra={"status": registration.status},
+        )
+    return Response(
+        checkin_qr_png(registration.checkin_code),
+        media_type="image/png",
+        headers={"Cache-Control": "no-store"},
+    )

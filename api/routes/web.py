@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from api.deps import IdempotencyKey, KnowledgeDep, SessionDep, WriteSessionDep
+from api.deps import IdempotencyKey, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
 from api.routes.ask import AnswerOut
 from api.schemas import MAX_ID, PUBLIC_ERRORS, IdField
 from core.fields import YesNo
@@ -35,6 +35,18 @@ Locale = Literal["zh", "en"]
 @router.get("/chat", include_in_schema=False)
 async def page() -> FileResponse:
     return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+class PageConfig(BaseModel):
+    timezone: str = Field(
+        description="the office's time zone (IANA name): the page shows times in it"
+    )
+
+
+@api.get("/config", response_model=PageConfig)
+async def config(runtime: RuntimeDep) -> PageConfig:
+    """What the page needs to know about this office."""
+    return PageConfig(timezone=runtime.settings.timezone)
 
 
 class ChatOpen(BaseModel):

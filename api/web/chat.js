@@ -7,7 +7,8 @@
     locale: store.getItem('pd.locale') === 'en' ? 'en' : 'zh',  // Chinese first
     key: store.getItem('pd.key'),
     after: Number(store.getItem('pd.after') || 0),
-    texts: {}, catalog: null
+    texts: {}, catalog: null,
+    zone: 'Asia/Shanghai'  // until /api/v1/web/config says which zone the office keeps
   };
   var $ = function (id) { return document.getElementById(id); };
   var log = $('log');
@@ -149,26 +150,6 @@
     }).catch(function () { /* try again at the next tick */ });
   }
 
-  function renderEvents(events) {
-    var list = $('event-list');
-    list.textContent = '';
-    if (!events.length) { list.appendChild(el('li', 'note', t('events_empty'))); return; }
-    events.forEach(function (ev) { list.appendChild(window.policydeskEventCard(ev)); });
-  }
-
-  function loadEvents() {
-    fetch('/api/v1/events').then(function (r) {
-      if (!r.ok) throw new Error(String(r.status));
-      return r.json();
-    }).then(function (body) {
-      renderEvents(Array.isArray(body) ? body : (body.items || []));
-    }).catch(function () {
-      var list = $('event-list');
-      list.textContent = '';
-      list.appendChild(el('li', 'note', t('events_unavailable')));
-    });
-  }
-
   var TABS = ['chat', 'events', 'benefits'];
   function showTab(name) {
     TABS.forEach(function (tab) {
@@ -176,7 +157,6 @@
       $(tab).hidden = tab !== name;
     });
     $('ask').hidden = name !== 'chat';  // the question box belongs to the chat only
-    if (name === 'events') loadEvents();
     document.dispatchEvent(new CustomEvent('policydesk:tab', { detail: name }));
   }
 
@@ -200,6 +180,9 @@
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('ask').requestSubmit(); }
   });
 
+  var config = fetch('/api/v1/web/config').then(function (r) { return r.ok ? r.json() : {}; })
+    .then(function (c) { if (c.timezone) state.zone = c.timezone; })
+    .catch(function () { /* China time, the default */ });
   fetch('/static/web/i18n.json').then(function (r) { return r.json(); }).then(function (catalog) {
     state.catalog = catalog;
     applyTexts();
@@ -207,22 +190,6 @@
     if (state.key) poll();
     polling = setInterval(poll, 3000);
   });
-  function when(iso) {
-    var d = new Date(iso);
-    return d.toLocaleString(state.locale === 'en' ? 'en-GB' : 'zh-CN',
-      { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', weekday: 'short' });
-  }
-
-  function field(form, name, label, attrs) {
-    var wrap = el('label', 'field');
-    wrap.appendChild(el('span', null, label));
-    var input = el('input');
-    input.name = name; input.required = true;
-    Object.keys(attrs || {}).forEach(function (k) { input.setAttribute(k, attrs[k]); });
-    wrap.appendChild(input);
-    form.appendChild(wrap);
-  }
-
   function problem(body) {
     if (!body) return t('error');
     if (typeof body.detail === 'string') return body.detail;
@@ -230,67 +197,12 @@
     return t('error');
   }
 
-  function signUpForm(ev, card) {
-    var form = el('form', 'signup');
-    field(form, 'company', t('company'), { maxlength: '200', autocomplete: 'organization' });
-    field(form, 'credit_code', t('credit_code'), { maxlength: '18', minlength: '18', autocapitalize: 'characters' });
-    field(form, 'contact', t('contact'), { maxlength: '60', autocomplete: 'name' });
-    field(form, 'phone', t('phone'), { maxlength: '11', inputmode: 'tel', autocomplete: 'tel' });
-    var submit = el('button', null, t('submit'));
-    submit.type = 'submit';
-    form.appendChild(submit);
-    var result = el('p', 'note result');
-    result.setAttribute('role', 'status');
-    form.appendChild(result);
-    var sent = { body: null, key: null };
-    form.addEventListener('submit', function (e) {
-      e.preventDefault();
-      submit.disabled = true; result.textContent = t('sending');
-      var v = function (name) { return form.elements[name].value.trim(); };
-      var body = JSON.stringify({
-        company: { name: v('company'), credit_code: v('credit_code').toUpperCase() },
-        contact: { name: v('contact'), phone: v('phone') }
-      });
-      // Sending the same form again (after a lost response) reuses its key; a changed
-      // form is a new request.
-      if (body !== sent.body) sent = { body: body, key: requestKey() };
-      fetch('/api/v1/events/' + ev.id + '/registrations', {
-        method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': sent.key },
-        body: body
-      }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
-        .then(function (res) {
-          if (!res.ok) { submit.disabled = false; result.textContent = problem(res.body); return; }
-          form.textContent = '';
-          var reg = res.body;
-          form.appendChild(el('p', 'done', t(reg.status === 'waitlisted' ? 'status_waitlisted' : 'status_confirmed')));
-          form.appendChild(el('p', 'note', t('checkin_code') + ': ' + reg.checkin_code));
-          form.appendChild(el('p', 'note', t('keep_secret')));
-          form.appendChild(el('code', 'secret', reg.secret));
-        })
-        .catch(function () { submit.disabled = false; result.textContent = t('error'); });
-    });
-    return form;
-  }
-
-  // For the page's other scripts (benefits.js): the texts, the element helper, the sources list.
+  // For the page's other scripts (benefits.js, events.js, signups.js): the texts, the
+  // element helper, the sources list, request keys and the office's time zone.
   window.policydesk = {
-    t: t, el: el, problem: problem, sourcesList: sourcesList,
-    locale: function () { return state.locale; }
-  };
-
-  window.policydeskEventCard = function (ev) {
-    var card = el('li', 'event');
-    card.dataset.event = String(ev.id);
-    card.appendChild(el('h2', null, ev.title));
-    card.appendChild(el('p', 'note', t('starts') + ': ' + when(ev.starts_at)));
-    if (ev.place) card.appendChild(el('p', 'note', t('place') + ': ' + ev.place));
-    if (ev.description) card.appendChild(el('p', 'desc', ev.description));
-    if (!ev.registration_open) { card.appendChild(el('p', 'note', t('closed'))); return card; }
-    card.appendChild(el('p', 'note', ev.seats_left > 0 ? t('seats_left') + ': ' + ev.seats_left : t('waitlist_only')));
-    var open = el('button', 'open-signup', t('sign_up'));
-    open.type = 'button';
-    open.addEventListener('click', function () { open.remove(); card.appendChild(signUpForm(ev, card)); });
-    card.appendChild(open);
-    return card;
+    t: t, el: el, problem: problem, sourcesList: sourcesList, requestKey: requestKey,
+    locale: function () { return state.locale; },
+    zone: function () { return state.zone; },
+    configured: config  // resolves once the office's time zone is known
   };
 })();
