@@ -15,6 +15,7 @@ from starlette.requests import Request
 from api.admin_ui import sqladmin_zh
 from api.admin_ui.auth import OfficerAuth
 from api.admin_ui.desk import EventsPage, TokensPage
+from api.admin_ui.event_desk import EventDeskPage
 from api.admin_ui.labels import label
 from api.admin_ui.pages import PAGES
 from api.admin_ui.rules import RulesPage
@@ -118,7 +119,7 @@ class AdminUI:
         self._templates = admin.templates
         for view in VIEWS:
             admin.add_view(view)
-        pages: list[type[BaseView]] = [EventsPage, *PAGES, RulesPage, TokensPage]
+        pages: list[type[BaseView]] = [EventsPage, EventDeskPage, *PAGES, RulesPage, TokensPage]
         for page in pages:
             admin.add_base_view(page)
 

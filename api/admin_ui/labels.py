@@ -26,6 +26,7 @@ VOCABULARIES = {
     "registration_status": "bot.events.status.",
     "campaign_status": "bot.campaigns.status.",
     "channel": "admin.channel.",
+    "registration_channel": "admin.registration_channel.",
     "question_status": "admin.question_status.",
     "job_status": "admin.job_status.",
     "job_stage": "admin.job_stage.",

@@ -333,7 +333,7 @@ class RegistrationAdmin(ReadOnlyView, model=Registration):
         "company_id": _company_name,
         "contact_id": _contact,
         "status": coded("registration_status"),
-        "channel": coded("channel"),
+        "channel": coded("registration_channel"),
     }
     column_formatters_detail: ClassVar[Any] = column_formatters
 
