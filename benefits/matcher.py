@@ -86,6 +86,10 @@ def attainable(condition: Condition, facts: Facts) -> bool:
 
 
 def assess(rule: Rule, facts: Facts) -> Outcome:
+    """A rule's verdict; a rule that gives the company nothing (``Rule.is_benefit``) is
+    never applicable, so it is neither listed nor asked about."""
+    if not rule.is_benefit:
+        return Outcome(rule, Status.NOT_APPLICABLE)
     met: list[Condition] = []
     unknown: list[Condition] = []
     missing: list[tuple[Condition, ...]] = []

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benefits.inference import infer
 from benefits.matcher import Facts, Status, assess
 from benefits.models import BenefitNotification
 from benefits.profiles import profiles_of
@@ -160,7 +161,7 @@ async def make_deliveries(session: AsyncSession, campaign: Campaign, now: dateti
         profiles = await profiles_of(session, subscribers)
         todo = []
         for subscriber in subscribers:
-            rules = newly_eligible(changes, profiles[subscriber.chat_id].known())
+            rules = newly_eligible(changes, infer(profiles[subscriber.chat_id].known()))
             if rules:
                 todo.append((subscriber, rules))
         if todo:

@@ -6,6 +6,7 @@ missing; every condition is shown next to the company's own value when it is kno
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -106,3 +107,21 @@ def reason(outcome: Outcome, facts: Facts, locale: Locale = "zh") -> str:
             texts.append(_phrase("any_of", locale).format(items=items))
         parts.append(_phrase("unknown", locale).format(items=sep.join(dict.fromkeys(texts))))
     return _phrase("clause_sep", locale).join(parts)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A listed value of a text fact (``choices`` in facts.yaml), e.g. an industry."""
+
+    value: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+def fact_choices(fact: str) -> list[Choice]:
+    """The listed values of a fact, in the catalog's order ([] when it lists none)."""
+    listed: list[dict[str, Any]] = catalog()["facts"][fact].get("choices", [])
+    return [
+        Choice(str(c["value"]), str(c.get("label", c["value"])), tuple(c.get("aliases", ())))
+        for c in listed
+    ]

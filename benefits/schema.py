@@ -39,6 +39,12 @@ FactName = Literal[
 ]
 FactValue = bool | int | str | None
 Level = Literal["national", "provincial", "city"]
+# What a rule's clause gives the company itself: money, a reward, a service (training,
+# matchmaking, guidance) or priority in support. A clause that gives the company none of
+# these (a duty towards its inventors, a reward to a person, a condition for an award
+# nomination, a permission) is no benefit of the company's and is never listed as one.
+Grant = Literal["funding", "reward", "service", "priority"]
+EventKindName = Literal["training", "financing_matchmaking", "other"]  # events.models.EventKind
 
 FACT_NAMES: tuple[str, ...] = get_args(FactName)
 DEMONSTRATION_LEVELS: tuple[str, ...] = get_args(Level)
@@ -208,6 +214,10 @@ class Rule(BaseModel):
     next_step: NonBlank
     document: Slug
     quote: Annotated[NonBlank, StringConstraints(max_length=1000)]
+    # None: not stated (rules written before the field); []: grants the company nothing.
+    grants: list[Grant] | None = None
+    # Kinds of events (events.models.EventKind) whose sign-up is a next step to this benefit.
+    event_kinds: list[EventKindName] = Field(default_factory=list, max_length=3)
 
     @field_validator("title", "benefit", "next_step", "quote")
     @classmethod
@@ -222,6 +232,11 @@ class Rule(BaseModel):
         if not self.conditions and not self.any_of:
             raise ValueError("a rule needs at least one entry in conditions or any_of")
         return self
+
+    @property
+    def is_benefit(self) -> bool:
+        """Whether the clause gives the company something (see ``Grant``)."""
+        return self.grants is None or bool(self.grants)
 
     def to_data(self) -> dict[str, Any]:
         """The rule as plain data, the shape of rules.yaml (for storage and the API)."""

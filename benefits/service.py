@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benefits.citations import SourceDocument, load_documents
+from benefits.inference import infer
 from benefits.matcher import Facts, Outcome, Status, match
 from benefits.reasons import Locale, reason
 from benefits.schema import CompanyProfile, Condition
@@ -30,6 +31,7 @@ class BenefitItem:
     met: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    event_kinds: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ async def match_profile(
 ) -> MatchResult:
     """The active rules matched against ``profile``; not-applicable rules are left out."""
     rules = await active_rules(session)
-    facts = profile.known()
+    facts = infer(profile.known())
     outcomes = match(rules, facts)
     documents = await load_documents(session, (o.rule.document for o in outcomes))
     return build_result(outcomes, facts, documents, locale)
@@ -93,4 +95,5 @@ def _item(
         met=_facts_of(outcome.met),
         unknown=_facts_of(outcome.unknown),
         missing=_facts_of(c for group in outcome.missing for c in group),
+        event_kinds=list(rule.event_kinds),
     )

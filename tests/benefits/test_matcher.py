@@ -94,7 +94,7 @@ def test_reasons_name_the_facts(rules_by_id: dict[str, Rule]) -> None:
     rule = rules_by_id["fund-zero-patent-elimination"]
     facts = {"above_designated_size": True, "patent_applications": 0}
     text = reason(assess(rule, facts), facts)
-    assert text.startswith("符合:") and "规模以上" in text and "贵单位:0件" in text
+    assert text.startswith("符合：") and "规模以上" in text and "贵单位：0件" in text
     english = reason(assess(rule, facts), facts, "en")
     assert english.startswith("meets:") and "(yours: 0)" in english
 
@@ -107,10 +107,12 @@ def test_unknown_and_missing_are_said(rules_by_id: dict[str, Rule]) -> None:
     assert [c.fact for c in outcome.unknown] == ["has_financing_need"]
     assert [c.fact for group in outcome.missing for c in group] == ["granted_patents"]
     text = reason(outcome, facts)
-    assert "还差:授权专利" in text and "尚需确认:有融资需求" in text
+    assert "还差：授权专利" in text and "尚需确认：有融资需求" in text
 
 
-def test_empty_profile_makes_everything_possible_and_nothing_eligible(rules: list[Rule]) -> None:
-    outcomes = match(rules, {})
+def test_empty_profile_makes_every_benefit_possible_and_nothing_eligible(
+    rules: list[Rule],
+) -> None:
+    outcomes = [o for o in match(rules, {}) if o.rule.is_benefit]
     assert {o.status for o in outcomes} == {POTENTIAL}
     assert all(o.unknown and not o.met for o in outcomes)
