@@ -69,12 +69,15 @@ def _rate_limits(settings: Settings, dispatcher: Dispatcher) -> RateLimitStorage
     return RedisRateLimitStorage(client)
 
 
+DEFAULT_FLOOD_LIMIT = 5  # messages per chat per flood window before the bot asks to slow down
+
+
 def create_dispatcher(
     runtime: Runtime,
     *,
     features: Sequence[RouterFactory] = FEATURES,
     rate_limits: RateLimitStorage | None = None,
-    flood_limit: int = 5,
+    flood_limit: int = DEFAULT_FLOOD_LIMIT,
     flood_window: float = 5.0,
 ) -> Dispatcher:
     """The dispatcher with middlewares, error handling, every feature router and the fallback.

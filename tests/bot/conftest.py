@@ -13,7 +13,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import Update
 from pydantic import SecretStr
 
-from bot.factory import close_dispatcher, create_bot, create_dispatcher
+from bot.factory import DEFAULT_FLOOD_LIMIT, close_dispatcher, create_bot, create_dispatcher
 from bot.notify import register_telegram_sender
 from policydesk.runtime import Runtime
 from tests.bot.mocked_session import BOT_USER, RecordingSession
@@ -63,10 +63,16 @@ def sent_as_incoming(method: SendMessage, message_id: int = 777) -> dict[str, An
 
 
 @pytest.fixture
-async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
+async def harness(
+    bot_runtime: Runtime, request: pytest.FixtureRequest
+) -> AsyncIterator[BotHarness]:
+    """The real dispatcher and bot against the recording session. A module whose users
+    send many quick updates (a form) sets ``FLOOD_LIMIT = 10_000`` to keep flood control
+    out of the way."""
     session = RecordingSession()
     bot = create_bot(bot_runtime.settings, session=session)
     register_telegram_sender(bot_runtime, bot)
-    dispatcher = create_dispatcher(bot_runtime)
+    flood_limit = getattr(request.module, "FLOOD_LIMIT", DEFAULT_FLOOD_LIMIT)
+    dispatcher = create_dispatcher(bot_runtime, flood_limit=flood_limit)
     yield BotHarness(bot_runtime, bot, dispatcher, session)
     await close_dispatcher(dispatcher)

@@ -4,24 +4,18 @@ validation at each step, confirmation with a QR code, my registrations and cance
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage, SendPhoto
 from sqlalchemy import select
 
 from bot.callbacks import EventCb, FormCb, LanguageCb, MenuCb, MyRegCb
-from bot.factory import create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
 from core.i18n import translate
 from events.models import FinancingNeed, Registration
 from events.registration import register
 from events.reminders import run_due_reminders
-from policydesk.runtime import Runtime
 from tests.bot.conftest import BotHarness
-from tests.bot.mocked_session import RecordingSession
 from tests.bot.updates import USER_ID, callback_update, text_update
 from tests.events.factories import event_in, registration_form
 from tests.events.helpers import new_event
@@ -29,15 +23,7 @@ from tests.events.helpers import new_event
 VALID_CODE = "91440300708461136T"
 
 
-@pytest.fixture
-async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
-    """The bot harness with flood control out of the way: a form is many quick updates."""
-    session = RecordingSession()
-    bot = create_bot(bot_runtime.settings, session=session)
-    register_telegram_sender(bot_runtime, bot)
-    dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
-    yield BotHarness(bot_runtime, bot, dispatcher, session)
-    await dispatcher.storage.close()
+FLOOD_LIMIT = 10_000  # a form is many quick updates: flood control out of the way
 
 
 async def _event(harness: BotHarness, **kwargs: Any) -> int:

@@ -5,18 +5,11 @@ company's registration secret. Never a second answer to one button tap."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.callbacks import EventCb, FormCb, LanguageCb
-from bot.factory import create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
 from core.i18n import translate
 from events.registration import register
-from policydesk.runtime import Runtime
 from tests.bot.conftest import BotHarness
-from tests.bot.mocked_session import RecordingSession
 from tests.bot.signup_people import (
     VALID_CODE,
     Person,
@@ -33,15 +26,7 @@ from tests.events.factories import registration_form
 COLLEAGUE_ID = 1002
 
 
-@pytest.fixture
-async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
-    """The bot harness with flood control out of the way: a form is many quick updates."""
-    session = RecordingSession()
-    bot = create_bot(bot_runtime.settings, session=session)
-    register_telegram_sender(bot_runtime, bot)
-    dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
-    yield BotHarness(bot_runtime, bot, dispatcher, session)
-    await dispatcher.storage.close()
+FLOOD_LIMIT = 10_000  # a form is many quick updates: flood control out of the way
 
 
 def zh(key: str, **params: object) -> str:
