@@ -218,16 +218,26 @@
     }).catch(function () { /* the old figure stays until the next visit */ });
   }
 
+  // Loads may overlap (a tab switch, then the language): only the latest one draws, and a
+  // card whose sign-up form is open is kept as it is, so nothing typed is lost.
+  var loads = 0;
   function load() {
+    var mine = ++loads;
     pd.configured.then(function () { signups.render(); return fetch('/api/v1/events'); }).then(function (r) {
       if (!r.ok) throw new Error(String(r.status));
       return r.json();
     }).then(function (body) {
+      if (mine !== loads) return;
       var events = Array.isArray(body) ? body : (body.items || []);
+      var open = {};
+      list.querySelectorAll('.event').forEach(function (node) {
+        if (node.querySelector('form.signup')) open[node.dataset.event] = node;
+      });
       list.textContent = '';
       if (!events.length) list.appendChild(el('li', 'note', t('events_empty')));
-      events.forEach(function (ev) { list.appendChild(card(ev)); });
+      events.forEach(function (ev) { list.appendChild(open[String(ev.id)] || card(ev)); });
     }).catch(function () {
+      if (mine !== loads) return;
       list.textContent = '';
       list.appendChild(el('li', 'note', t('events_unavailable')));
     });
