@@ -94,7 +94,7 @@ def source_of(hit: Hit, top_score: float | None = None) -> Source:
     # rule's own clause (the answer quotes it), a passage itself.
     passage = hit.passage.text if hit.passage is not None else ""
     quote = passage if entry.kind == "faq" and passage else entry.quote or passage
-    relative = 1.0 if top_score is None else (math.exp(hit.score - top_score))
+    relative = 1.0 if top_score is None else min(1.0, math.exp(hit.score - top_score))
     return Source(
         kind=entry.kind,
         document=entry.document,
@@ -173,6 +173,12 @@ def _also(hits: list[Hit], margin: float) -> Hit | None:
 ALSO_MARGIN = 0.3
 
 
+def newer(hit: Hit, than: Hit) -> bool:
+    """``hit``'s document took effect after ``than``'s (both dates known)."""
+    mine, theirs = hit.entry.dated, than.entry.dated
+    return mine is not None and theirs is not None and mine > theirs
+
+
 def compose(
     hits: list[Hit],
     threshold: float,
@@ -193,26 +199,36 @@ def compose(
     sources = [source_of(hit, top.score) for hit in hits[:10]]
     if confidence < threshold:
         return Answer(False, confidence, not_found, sources)
-    best = sources[0]
+    # Two documents ruling on the same matter (an old plan and a newer 办法, a law and a
+    # later regulation): the answer shows both, the newer first when it is confident enough
+    # to answer on its own. The sources stay in the order of the ranking.
+    also = _also(hits, ALSO_MARGIN)
+    lead, other = top, also
+    if also is not None and newer(also, top) and confidence_of(also) >= threshold:
+        lead, other = also, top
     en = locale == "en"
+    # Punctuation of the cited lines: full-width in Chinese, ASCII in English.
+    colon, opening, closing = (": ", "(", ")") if en else ("：", "（", "）")
     basis = "Source" if en else "依据"
-    if top.entry.kind == "faq" and confidence >= faq_threshold:
-        body, text = best.text, f"{best.text}\n({basis}:{cite(best, locale)})"
-    elif top.entry.kind == "rule":
+    best = source_of(lead)
+    if lead.entry.kind == "faq" and confidence_of(lead) >= faq_threshold:
+        body = best.text
+        text = f"{best.text}\n{opening}{basis}{colon}{cite(best, locale)}{closing}"
+    elif lead.entry.kind == "rule":
         body = f"{best.text}\n“{best.quote}”"
-        text = f"{best.text}\n({basis}:{cite(best)}:“{best.quote}”)"
+        text = f"{best.text}\n{opening}{basis}{colon}{cite(best)}{colon}“{best.quote}”{closing}"
     else:
         clause = best.text
-        lead = lead_sentences(clause, question) if question else clause
-        whole = lead == without_article_number(clause)
-        according = f"{basis}: {cite(best)}" if en else f"根据{cite(best)}:"
-        body = clause if whole else f"“{lead}”\n\n{clause}"
-        text = f"{according}\n{lead}" if whole else f"{according}\n“{lead}”"
-    also = _also(hits, ALSO_MARGIN)
-    if also is not None:
-        other = source_of(also)
-        excerpt = lead_sentences(other.quote or other.text, question) if question else other.text
-        note = f"Also: {cite(other)}" if en else f"另见{cite(other)}"
-        body += f"\n\n{note}:“{excerpt}”"
-        text += f"\n\n{note}:“{excerpt}”"
+        excerpt = lead_sentences(clause, question) if question else clause
+        whole = excerpt == without_article_number(clause)
+        according = f"{basis}{colon}{cite(best)}" if en else f"根据{cite(best)}{colon}"
+        body = clause if whole else f"“{excerpt}”\n\n{clause}"
+        text = f"{according}\n{excerpt}" if whole else f"{according}\n“{excerpt}”"
+    if other is not None:
+        second = source_of(other)
+        quoted = second.quote or second.text
+        excerpt = lead_sentences(quoted, question) if question else second.text
+        note = f"Also{colon}{cite(second)}" if en else f"另见{cite(second)}"
+        body += f"\n\n{note}{colon}“{excerpt}”"
+        text += f"\n\n{note}{colon}“{excerpt}”"
     return Answer(True, confidence, text, sources, body=body)

@@ -101,12 +101,15 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
     """The entries of rows already loaded (no database access: runs in a thread)."""
     chunks_of: dict[str, tuple[Chunk, ...]] = {}
     titles: dict[str, str] = {}
+    dates: dict[str, str | None] = {}
     entries: list[Entry] = []
     ends = repeal_dates(documents)
     for doc in documents:
         chunks = _chunks(doc.text)
         chunks_of[doc.slug] = chunks
         titles[doc.slug] = doc.title
+        start = doc.valid_from or doc.issued_on
+        dates[doc.slug] = start.isoformat() if start else None
         end = min(filter(None, (doc.valid_until, ends.get(doc.slug))), default=None)
         until = end.isoformat() if end else None
         for chunk in chunks:
@@ -124,6 +127,7 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
                         section=chunk.section,
                         quote=chunk.text,
                         valid_until=until,
+                        dated=dates[doc.slug],
                         part=number,
                     )
                 )
@@ -141,6 +145,7 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
                     document_slug=slug,
                     section=section,
                     quote=faq.quote or "",
+                    dated=dates.get(slug),
                     question=faq.question,
                     support=support,
                 )
@@ -160,6 +165,7 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
                 document_slug=rule.document,
                 section=section,
                 quote=rule.quote,
+                dated=dates[rule.document],
                 support=support,
             )
         )

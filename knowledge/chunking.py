@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.normalize import fold_width
+from knowledge.tokenize import words
 
 MAX_CHARS = 400
 TITLE_CHARS = 24
@@ -48,6 +49,25 @@ _SENTENCE_END = re.compile(r"(?<=[。;!?])")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
+_PHRASE_END = re.compile(r"[,，、;；:：。!！?？\s]")
+
+
+def clip_title(title: str, limit: int = TITLE_CHARS) -> str:
+    """A long heading cut for a citation at the end of a phrase (a comma, 、, a colon …)
+    within ``limit`` characters, else at the last word boundary: never inside a word."""
+    if len(title) <= limit:
+        return title
+    ends = [m.start() for m in _PHRASE_END.finditer(title, 0, limit + 1)]
+    if ends and ends[-1] >= limit // 3:
+        return title[: ends[-1]].rstrip() + "…"
+    cut = 0
+    for word in words(title):
+        if cut + len(word) > limit:
+            break
+        cut += len(word)
+    return title[: cut or limit].rstrip() + "…"
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int
@@ -56,7 +76,7 @@ class Heading:
 
     @property
     def display(self) -> str:
-        title = self.title if len(self.title) <= TITLE_CHARS else self.title[:TITLE_CHARS] + "…"
+        title = clip_title(self.title)
         if self.level == ARTICLE_LEVEL or not title:
             return self.label
         if self.level < ARTICLE_LEVEL and self.label:  # 第一章 总则: a space, as printed

@@ -34,6 +34,12 @@ class Outcome:
     rank: int | None  # first source holding a gold substring (answerable questions)
     kind: str
     style: str
+    # Amount, date and duration questions: the gold is in the answer's own text, not only
+    # in a listed source (None for other questions).
+    in_text: bool | None = None
+
+
+SPECIFIC_KINDS = frozenset({"amount", "date", "duration"})
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -45,6 +51,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
     off_topic = [o for o in outcomes if not o.answerable]
     n = len(answerable)
     ranks = [o.rank for o in answerable]
+    specific = [o.in_text for o in answerable if o.in_text is not None]
     return {
         "questions": len(outcomes),
         "answerable": n,
@@ -55,6 +62,8 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "refused_in_scope": sum(not o.answered for o in answerable),
         "out_of_scope": len(off_topic),
         "abstention_out_of_scope": _rate(sum(not o.answered for o in off_topic), len(off_topic)),
+        "specific": len(specific),
+        "specific_in_text": _rate(sum(specific), len(specific)),
     }
 
 
@@ -98,6 +107,14 @@ def holds_gold(source: Source, gold: list[str]) -> bool:
     return any(g in h or normalize(g) in h for g in gold for h in haystacks)
 
 
+def states_gold(answer: Answer, gold: list[str]) -> bool:
+    """The answer's own text (not a listed source) holds a gold piece."""
+    if not answer.answered:
+        return False
+    text = normalize(answer.answer)
+    return any(normalize(g) in text for g in gold)
+
+
 def first_hit_rank(answer: Answer, gold: list[str], k: int = 10) -> int | None:
     for rank, source in enumerate(answer.sources[:k], start=1):
         if holds_gold(source, gold):
@@ -119,6 +136,8 @@ def evaluate(
     for item in questions:
         answer = kb.ask(item["q"], today=today)
         answerable = item.get("answerable", True) is not False and bool(item.get("gold"))
+        kind = str(item.get("kind") or "other")
+        specific = answerable and kind in SPECIFIC_KINDS
         result.outcomes.append(
             Outcome(
                 question=item["q"],
@@ -126,8 +145,9 @@ def evaluate(
                 answered=answer.answered,
                 confidence=answer.confidence,
                 rank=first_hit_rank(answer, item["gold"]) if answerable else None,
-                kind=str(item.get("kind") or "other"),
+                kind=kind,
                 style=str(item.get("style") or "literal"),
+                in_text=states_gold(answer, item["gold"]) if specific else None,
             )
         )
     return result

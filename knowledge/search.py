@@ -178,7 +178,12 @@ class Searcher:
             passage_id = self._passage.get(unit.key)
             passage = self.index.entries[passage_id] if passage_id is not None else None
             clause = passage.text if passage is not None else entry.text
-            states = gives(clause, asked) or gives(entry.text, asked)
+            # What is shown must state it: an FAQ answer by its own words (its clause may
+            # hold a figure the answer does not give); a rule and a passage by the clause
+            # they quote.
+            states = gives(entry.text, asked) or (
+                entry.kind != "faq" and gives(clause, asked)
+            )
             silent = asked in SPECIFIC and entry.kind != "passage" and says_unspecified(entry.text)
             rrf = sum(
                 1.0 / (w.rrf_k + rank)

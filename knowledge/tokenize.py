@@ -71,6 +71,13 @@ def _setup() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     return stopwords, synonyms
 
 
+def words(text: str) -> list[str]:
+    """The text cut into words as search cuts it (the lexicon's words known), nothing
+    dropped: for cutting a text at a word boundary."""
+    _setup()
+    return list(rjieba.cut(text))
+
+
 def tokens(text: str) -> list[str]:
     """Search tokens of a text: normalised, segmented, without stopwords or punctuation."""
     stopwords, _ = _setup()

@@ -123,8 +123,8 @@ def eval_table(results: list[tuple[str, str, Any]]) -> str:
 
     lines = [
         "| corpus | pack | questions | hit@1 | hit@3 | MRR@10 | answerable refused "
-        "| off-topic refused |",
-        "|---|---|---|---|---|---|---|---|",
+        "| off-topic refused | amount/date stated |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, pack, result in results:
         groups = [(name, result.summary())]
@@ -132,9 +132,11 @@ def eval_table(results: list[tuple[str, str, Any]]) -> str:
         groups += [(f"{name} · {k}", v) for k, v in result.by("kind").items()]
         for label, s in groups:
             refused = f"{s['refused_in_scope']}/{s['answerable']}"
+            stated = pct(s["specific_in_text"])
             lines.append(
                 f"| {label} | {pack} | {s['questions']} | {pct(s['hit@1'])} | {pct(s['hit@3'])} "
-                f"| {pct(s['mrr@10'])} | {refused} | {pct(s['abstention_out_of_scope'])} |"
+                f"| {pct(s['mrr@10'])} | {refused} | {pct(s['abstention_out_of_scope'])} "
+                f"| {stated} |"
             )
     return "\n".join(lines)
 

@@ -24,6 +24,9 @@ class Entry:
     section: str
     quote: str  # verbatim clause of the document that supports the item
     valid_until: str | None = None  # ISO date; None = no expiry
+    # ISO date the document took effect (else was issued); None = unknown. Of two close
+    # sources from different documents, the newer one leads the answer.
+    dated: str | None = None
     question: str | None = None  # the FAQ's canonical question
     support: str | None = None  # for an FAQ or rule: the passage item holding its clause
     # For a passage indexed whole and per paragraph: the paragraph's number (0, 1, …);

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from knowledge.chunking import MAX_CHARS, chunk_document, parts
+from knowledge.chunking import MAX_CHARS, TITLE_CHARS, chunk_document, clip_title, parts
 from knowledge.pack import PACK_DIR
 
 PLAN = PACK_DIR / "documents" / "jiaozuo-ip-pilot-city-plan-2014.txt"
@@ -119,3 +119,13 @@ def test_article_numbers_in_running_text_are_not_articles() -> None:
 def test_paragraphs_of_a_chunk_are_its_finer_parts() -> None:
     assert parts("第三条 甲。\n乙。") == ["第三条 甲。", "乙。"]
     assert parts("一句话。") == []
+
+
+def test_long_headings_are_cut_for_citations_at_a_phrase_end_or_a_word_boundary() -> None:
+    phrase = "启动示例市发明专利“双倍增”计划专项行动,提高企业核心竞争力和专利质量水平"
+    assert clip_title(phrase) == "启动示例市发明专利“双倍增”计划专项行动…"
+    unbroken = "加大知识产权保护力度营造良好的创新环境和公平竞争的市场秩序"
+    cut = clip_title(unbroken)
+    assert cut.endswith("…") and len(cut) <= TITLE_CHARS + 1
+    assert unbroken.startswith(cut[:-1]) and cut[:-1].endswith("公平竞争")  # not "公平竞"
+    assert clip_title("短标题") == "短标题"

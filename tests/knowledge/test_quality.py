@@ -84,7 +84,7 @@ def test_the_answer_cites_its_source_and_the_body_leaves_the_citation_to_the_lis
     assert citation in answer.answer and answer.answer.startswith(best.text)
     assert answer.body == best.text and citation not in answer.body
     english = knowledge.ask("公司能拿专利去银行贷款吗?", locale="en")
-    assert f"(Source:{citation})" in english.answer and "依据" not in english.answer
+    assert f"(Source: {citation})" in english.answer and "依据" not in english.answer
 
 
 def test_traditional_characters_find_the_same_answer(knowledge: KnowledgeBase) -> None:

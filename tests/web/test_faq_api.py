@@ -89,4 +89,4 @@ async def test_an_officer_entry_without_a_document_cites_the_officers(
     )
     assert created.status_code == 201, created.text
     answer = (await _ask(client, QUESTION))["answer"]
-    assert ANSWER in answer and "(依据:工作人员答复)" in answer and "《》" not in answer
+    assert ANSWER in answer and "（依据：工作人员答复）" in answer and "《》" not in answer
