@@ -81,17 +81,16 @@ def render_sources(answer: Answer, t: Translator) -> str | None:
     """《document》section lines for the distinct sources of an answered question."""
     if not answer.answered or not answer.sources:
         return None
-    seen: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], str] = {}
     for source in answer.sources:
-        key = (source.document, source.section)
-        if key not in seen:
-            seen.append(key)
+        if source.officer_answer:  # 工作人员答复（office，date）
+            line = html.quote(source.cited or source.citation)
+        else:
+            line = f"《{html.quote(_clip(source.document))}》{html.quote(_clip(source.section))}"
+        seen.setdefault((source.document, source.section), line)
         if len(seen) == MAX_SOURCES:
             break
-    lines = [
-        f"{n}. 《{html.quote(_clip(document))}》{html.quote(_clip(section))}"
-        for n, (document, section) in enumerate(seen, start=1)
-    ]
+    lines = [f"{n}. {line}" for n, line in enumerate(seen.values(), start=1)]
     return html.bold(html.quote(t("bot.ask.sources"))) + "\n" + "\n".join(lines)
 
 

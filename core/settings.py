@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     )
     embedding_query_prefix: str = ""
     embedding_passage_prefix: str = ""
+    office_name: str = Field(
+        "",
+        max_length=60,
+        description="the office's name, e.g. 示例市知识产权局: an officer's answer is cited as "
+        "工作人员答复（office，date）",
+    )
     answer_threshold: float = Field(0.5, ge=0.0, le=1.0)
     faq_threshold: float = Field(0.6, ge=0.0, le=1.0)
     max_question_chars: int = 500

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from knowledge.chunking import without_article_number
@@ -51,10 +52,17 @@ class Source:
     text: str
     quote: str
     score: float
+    dated: str | None = None  # the document's date; for an officer's answer, the day written
+    cited: str = ""  # the citation as the asker reads it (their language, the office's name)
+
+    @property
+    def officer_answer(self) -> bool:
+        """An FAQ entry officers wrote that rests on no document."""
+        return not self.document
 
     @property
     def citation(self) -> str:
-        if not self.document:  # an officer's FAQ entry that rests on no document
+        if self.officer_answer:
             return OFFICER_ANSWER
         return f"《{self.document}》{self.section}"
 
@@ -102,13 +110,26 @@ def source_of(hit: Hit, top_score: float | None = None) -> Source:
         text=entry.text,
         quote=quote,
         score=round(relative, 4),
+        dated=entry.dated,
     )
 
 
-def cite(source: Source, locale: str = "zh") -> str:
-    if source.citation == OFFICER_ANSWER and locale == "en":
-        return "an officer's answer"
-    return source.citation
+def _day(dated: str | None, zone: tzinfo) -> str | None:
+    """The office's day of an ISO date or UTC moment."""
+    if not dated or "T" not in dated:
+        return dated
+    return datetime.fromisoformat(dated).astimezone(zone).date().isoformat()
+
+
+def cite(source: Source, locale: str = "zh", office: str = "", zone: tzinfo = UTC) -> str:
+    """The citation in the asker's language; an officer's answer names the office and the
+    day (on the office's clock) it was written: 工作人员答复（示例市知识产权局，2026-12-07）."""
+    if not source.officer_answer:
+        return source.citation
+    about = [part for part in (office, _day(source.dated, zone)) if part]
+    if locale == "en":
+        return "an officer's answer" + (f" ({', '.join(about)})" if about else "")
+    return OFFICER_ANSWER + (f"（{'，'.join(about)}）" if about else "")
 
 
 def lead_sentences(clause: str, question: str) -> str:
@@ -185,8 +206,11 @@ def compose(
     faq_threshold: float,
     locale: str = "zh",
     question: str = "",
+    office: str = "",
+    zone: tzinfo = UTC,
 ) -> Answer:
-    """The answer to show for these hits (best first)."""
+    """The answer to show for these hits (best first); ``office`` and ``zone`` (its clock)
+    name the office and the day in the citation of an officer's answer."""
     not_found = NOT_FOUND_TEXT_EN if locale == "en" else NOT_FOUND_TEXT
     if not hits:
         return Answer(False, 0.0, not_found)
@@ -197,6 +221,8 @@ def compose(
         # "The plan sets no amount" answers an amount question only on the FAQ's own topic.
         confidence = round(confidence * top.coverage / SILENT_COVERAGE, 4)
     sources = [source_of(hit, top.score) for hit in hits[:10]]
+    for source in sources:
+        source.cited = cite(source, locale, office, zone)
     if confidence < threshold:
         return Answer(False, confidence, not_found, sources)
     # Two documents ruling on the same matter (an old plan and a newer 办法, a law and a
@@ -210,25 +236,27 @@ def compose(
     # Punctuation of the cited lines: full-width in Chinese, ASCII in English.
     colon, opening, closing = (": ", "(", ")") if en else ("：", "（", "）")
     basis = "Source" if en else "依据"
-    best = source_of(lead)
+    best = sources[hits.index(lead)]  # lead and other are among the first three hits
+    second = sources[hits.index(other)] if other is not None else None
     if lead.entry.kind == "faq" and confidence_of(lead) >= faq_threshold:
         body = best.text
-        text = f"{best.text}\n{opening}{basis}{colon}{cite(best, locale)}{closing}"
+        text = f"{best.text}\n{opening}{basis}{colon}{best.cited}{closing}"
+        if best.officer_answer:  # it stands on its own: no other document's clauses under it
+            sources = [best, second] if second is not None else [best]
     elif lead.entry.kind == "rule":
         body = f"{best.text}\n“{best.quote}”"
-        text = f"{best.text}\n{opening}{basis}{colon}{cite(best)}{colon}“{best.quote}”{closing}"
+        text = f"{best.text}\n{opening}{basis}{colon}{best.cited}{colon}“{best.quote}”{closing}"
     else:
         clause = best.text
         excerpt = lead_sentences(clause, question) if question else clause
         whole = excerpt == without_article_number(clause)
-        according = f"{basis}{colon}{cite(best)}" if en else f"根据{cite(best)}{colon}"
+        according = f"{basis}{colon}{best.cited}" if en else f"根据{best.cited}{colon}"
         body = clause if whole else f"“{excerpt}”\n\n{clause}"
         text = f"{according}\n{excerpt}" if whole else f"{according}\n“{excerpt}”"
-    if other is not None:
-        second = source_of(other)
+    if second is not None:
         quoted = second.quote or second.text
         excerpt = lead_sentences(quoted, question) if question else second.text
-        note = f"Also{colon}{cite(second)}" if en else f"另见{cite(second)}"
+        note = f"Also{colon}{second.cited}" if en else f"另见{second.cited}"
         body += f"\n\n{note}{colon}“{excerpt}”"
         text += f"\n\n{note}{colon}“{excerpt}”"
     return Answer(True, confidence, text, sources, body=body)

@@ -9,7 +9,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,13 @@ def short_title(title: str) -> str:
     if short.startswith(_NATIONAL) and len(short) > len(_NATIONAL) + 1:
         short = short[len(_NATIONAL) :]
     return short or title
+
+
+def _moment(moment: datetime | None) -> str | None:
+    """When an officer wrote an answer (UTC, ISO): its citation shows the office's day."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def _chunk_for(quote: str | None, chunks: Sequence[Chunk]) -> Chunk | None:
@@ -145,7 +152,8 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
                     document_slug=slug,
                     section=section,
                     quote=faq.quote or "",
-                    dated=dates.get(slug),
+                    # An officer's answer resting on no document: the day it was written.
+                    dated=dates.get(slug) if slug else _moment(faq.updated_at or faq.created_at),
                     question=faq.question,
                     support=support,
                 )

@@ -181,9 +181,7 @@ class Searcher:
             # What is shown must state it: an FAQ answer by its own words (its clause may
             # hold a figure the answer does not give); a rule and a passage by the clause
             # they quote.
-            states = gives(entry.text, asked) or (
-                entry.kind != "faq" and gives(clause, asked)
-            )
+            states = gives(entry.text, asked) or (entry.kind != "faq" and gives(clause, asked))
             silent = asked in SPECIFIC and entry.kind != "passage" and says_unspecified(entry.text)
             rrf = sum(
                 1.0 / (w.rrf_k + rank)

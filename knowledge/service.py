@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.background import BackgroundTasks
+from core.clock_display import office_zone
 from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from knowledge.answer import Answer, compose
@@ -343,5 +344,11 @@ class KnowledgeBase:
             hits = self.search(text, include_expired=include_expired, today=today)
         read_as = f"{text} {context}" if context else text
         return compose(
-            hits, self.settings.answer_threshold, self.settings.faq_threshold, locale, read_as
+            hits,
+            self.settings.answer_threshold,
+            self.settings.faq_threshold,
+            locale,
+            read_as,
+            office=self.settings.office_name,
+            zone=office_zone(self.settings.timezone),
         )

@@ -38,6 +38,12 @@ class SourceOut(BaseModel):
     text: str
     quote: str
     score: float
+    dated: str | None = Field(
+        None, description="The document's date (ISO); for an officer's answer, the day written"
+    )
+    cited: str = Field(
+        "", description="The citation as the asker reads it, e.g. 工作人员答复（…局，2026-12-07）"
+    )
 
 
 class AnswerOut(BaseModel):

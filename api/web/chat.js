@@ -70,6 +70,7 @@
     sources.slice(0, 3).forEach(function (s) {
       var item = el('li', 'source');
       if (s.document) item.appendChild(el('span', 'doc', '《' + s.document + '》'));
+      else if (s.cited) item.appendChild(el('span', 'doc', s.cited));  // an officer's answer
       if (s.section) item.appendChild(el('span', 'sec', ' ' + s.section));
       if (s.quote) {
         var quote = el('blockquote', 'quote', s.quote);

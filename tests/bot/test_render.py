@@ -75,3 +75,13 @@ def test_split_pieces_fit_and_lose_no_visible_text(text: str, limit: int) -> Non
     assert "".join(pieces).split() == [] or "".join("".join(pieces).split()) == "".join(
         text.split()
     )
+
+
+def test_an_officer_answer_is_listed_by_its_citation_not_as_an_empty_document() -> None:
+    officer = Source(
+        "faq", "", "", "在三楼窗口办理。", "", 1.0, cited="工作人员答复（<局>，2026-12-07）"
+    )
+    answer = Answer(True, 0.9, "在三楼窗口办理。", [officer], body="在三楼窗口办理。")
+    [text] = render_answer(answer, T)
+    assert text.endswith("<b>出处</b>\n1. 工作人员答复（&lt;局&gt;，2026-12-07）")
+    assert "《》" not in text

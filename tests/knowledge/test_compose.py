@@ -105,3 +105,42 @@ def test_eval_counts_an_amount_as_stated_only_when_the_answer_text_holds_it() ->
 
     figures = summarise([outcome("amount", True), outcome("date", False), outcome("other", None)])
     assert (figures["specific"], figures["specific_in_text"]) == (2, 0.5)
+
+
+def officer_answer(written: str) -> Entry:
+    return Entry(
+        kind="faq",
+        item="faq:officer-q1",
+        search_text="知识产权局在哪里办公？",
+        text="在市民之家三楼知识产权窗口办理。",
+        document="",
+        document_slug="",
+        section="",
+        quote="",
+        question="知识产权局在哪里办公？",
+        dated=written,
+    )
+
+
+def test_an_officer_answer_names_the_office_and_its_day_and_lists_no_other_clauses() -> None:
+    from zoneinfo import ZoneInfo
+
+    # Written at 20:30 UTC on 6 December: 7 December on the office's clock.
+    written = officer_answer("2026-12-06T20:30:00+00:00")
+    unrelated = passage("示例市试点城市方案", "四、", "设立知识产权窗口。", "2014-01-22")
+    hits = [hit(written, 3.0), hit(unrelated, 1.0)]
+    zh = compose(
+        hits,
+        THRESHOLD,
+        FAQ_THRESHOLD,
+        "zh",
+        "在哪办？",
+        "示例市知识产权局",
+        ZoneInfo("Asia/Shanghai"),
+    )
+    assert zh.answer.endswith("（依据：工作人员答复（示例市知识产权局，2026-12-07））")
+    assert [s.cited for s in zh.sources] == ["工作人员答复（示例市知识产权局，2026-12-07）"]
+    en = compose(hits, THRESHOLD, FAQ_THRESHOLD, "en", "where?", "示例市知识产权局")
+    assert en.sources[0].cited == "an officer's answer (示例市知识产权局, 2026-12-06)"  # UTC
+    plain = compose(hits, THRESHOLD, FAQ_THRESHOLD, "zh", "在哪办？")
+    assert plain.sources[0].cited == "工作人员答复（2026-12-06）"

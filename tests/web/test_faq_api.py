@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import httpx
 
+from core.clock_display import office_zone
 from policydesk.runtime import Runtime, initialise
 from tests.web.conftest import open_web_chat
 
@@ -79,14 +83,27 @@ async def test_a_retired_pack_entry_stays_retired_when_the_pack_is_loaded_again(
     assert all(s["text"] != entry["answer"] for s in answer["sources"])
 
 
-async def test_an_officer_entry_without_a_document_cites_the_officers(
-    client: httpx.AsyncClient, officer_headers: dict[str, str]
+async def test_an_officer_entry_without_a_document_cites_the_office_and_the_day(
+    client: httpx.AsyncClient, officer_headers: dict[str, str], web_runtime: Runtime
 ) -> None:
+    kb = web_runtime.knowledge
+    kb.settings = kb.settings.model_copy(update={"office_name": "示例市知识产权局"})
     created = await client.post(
         "/api/v1/admin/faq",
         json={"question": QUESTION, "answer": ANSWER, "paraphrases": ["你们在哪里办公"]},
         headers=officer_headers,
     )
     assert created.status_code == 201, created.text
-    answer = (await _ask(client, QUESTION))["answer"]
-    assert ANSWER in answer and "（依据：工作人员答复）" in answer and "《》" not in answer
+    reply = await _ask(client, QUESTION)
+    day = re.search(
+        r"（依据：工作人员答复（示例市知识产权局，(\d{4}-\d{2}-\d{2})））", reply["answer"]
+    )
+    assert ANSWER in reply["answer"] and day is not None and "《》" not in reply["answer"]
+    # On the office's clock (Asia/Shanghai by default), the day the answer was written.
+    assert day.group(1) == datetime.now(office_zone("Asia/Shanghai")).date().isoformat()
+    # Its own citation, not the plan's clauses that happen to rank below it.
+    [own] = reply["sources"]
+    assert (
+        own["document"] == ""
+        and own["cited"] == f"工作人员答复（示例市知识产权局，{day.group(1)}）"
+    )
