@@ -9,4 +9,5 @@ bash scripts/services.sh
 export POLICYDESK_REQUIRE_PG="${POLICYDESK_REQUIRE_PG:-1}"
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"
