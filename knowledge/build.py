@@ -17,8 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from threadpoolctl import threadpool_limits
 
-from benefits.schema import Rule
-from benefits.store import active_rules
 from knowledge.chunking import Chunk, chunk_document, parts
 from knowledge.doc_dates import repealed_titles
 from knowledge.embedding import Embedder
@@ -28,6 +26,7 @@ from knowledge.index.entries import Entry
 from knowledge.index.store import LoadedIndex
 from knowledge.models import Document, FaqEntry
 from knowledge.normalize import normalize
+from knowledge.sources import CitedItem, read_items
 from knowledge.tokenize import tokens
 
 log = logging.getLogger(__name__)
@@ -74,8 +73,9 @@ def _support(slug: str, quote: str | None, chunks: Sequence[Chunk]) -> tuple[str
     return chunk.section, f"doc:{slug}#{chunk.ordinal}"
 
 
-# What the index is built from: documents, active FAQ entries, active subsidy rules.
-Rows = tuple[list[Document], list[FaqEntry], list[Rule]]
+# What the index is built from: documents, active FAQ entries, and the items registered
+# sources cite documents with (knowledge.sources: the active subsidy rules).
+Rows = tuple[list[Document], list[FaqEntry], list[CitedItem]]
 
 
 async def read_rows(session: AsyncSession) -> Rows:
@@ -86,13 +86,14 @@ async def read_rows(session: AsyncSession) -> Rows:
             select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.slug)
         )
     )
-    return documents, faqs, list(await active_rules(session))
+    return documents, faqs, await read_items(session)
 
 
 async def collect_entries(session: AsyncSession) -> list[Entry]:
-    """Every searchable entry: passages of all documents, FAQ wordings, the active subsidy
-    rules of ``benefit_rules``. The rows are read here; chunking them, which takes a while
-    for long documents, runs in a thread so that the event loop goes on serving."""
+    """Every searchable entry: passages of all documents, FAQ wordings, the items of the
+    registered sources (the active subsidy rules). The rows are read here; chunking them,
+    which takes a while for long documents, runs in a thread so that the event loop goes
+    on serving."""
     return await asyncio.to_thread(entries_of, *await read_rows(session))
 
 
@@ -104,7 +105,9 @@ def _chunks(text: str) -> tuple[Chunk, ...]:
     return tuple(chunk_document(text))
 
 
-def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule]) -> list[Entry]:
+def entries_of(
+    documents: list[Document], faqs: list[FaqEntry], items: list[CitedItem]
+) -> list[Entry]:
     """The entries of rows already loaded (no database access: runs in a thread)."""
     chunks_of: dict[str, tuple[Chunk, ...]] = {}
     titles: dict[str, str] = {}
@@ -158,22 +161,23 @@ def entries_of(documents: list[Document], faqs: list[FaqEntry], rules: list[Rule
                     support=support,
                 )
             )
-    # The rules officers maintain (seeded from the pack), as benefit matching uses them.
-    for rule in rules:
-        if rule.document not in titles:
+    # Items that cite a loaded document (the rules officers maintain, seeded from the pack).
+    for cited in items:
+        slug = cited.document_slug
+        if slug not in titles:
             continue
-        section, support = _support(rule.document, rule.quote, chunks_of[rule.document])
+        section, support = _support(slug, cited.quote, chunks_of[slug])
         entries.append(
             Entry(
-                kind="rule",
-                item=f"rule:{rule.id}",
-                search_text=f"{rule.title} {rule.benefit}",
-                text=rule.benefit,
-                document=titles[rule.document],
-                document_slug=rule.document,
+                kind=cited.kind,
+                item=cited.key,
+                search_text=f"{cited.title} {cited.text}",
+                text=cited.text,
+                document=titles[slug],
+                document_slug=slug,
                 section=section,
-                quote=rule.quote,
-                dated=dates[rule.document],
+                quote=cited.quote,
+                dated=dates[slug],
                 support=support,
             )
         )

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from benefits import index_items
 from benefits.seed import read_pack_rules, seed_pack_rules
 from benefits.store import retire_pack_rules, sync_pack_rules
 from core.background import BackgroundTasks, every
@@ -29,6 +30,10 @@ from knowledge.refresher import IndexRefresher, warm_start
 from knowledge.service import KnowledgeBase
 from knowledge.threads import pin_threads
 from knowledge.tokenize import use_office_lexicon
+
+# Benefit rules are items of the knowledge index (knowledge.sources): registered when the
+# wiring is imported, before any knowledge base is built, in every process.
+index_items.register()
 
 log = logging.getLogger(__name__)
 
