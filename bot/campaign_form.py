@@ -90,10 +90,10 @@ async def ask(
         await target.answer(
             t(
                 "bot.campaigns.ask.segment",
-                segment=views.describe_segment(t, segment),
+                segment=views.describe_segment(t, segment, data.get("event_title")),
                 count=audience,
             ),
-            reply_markup=views.segment_keyboard(t, draft),
+            reply_markup=views.segment_keyboard(t, draft, segment),
         )
     else:
         await state.set_state(CampaignForm.schedule)

@@ -12,6 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CampaignCb, CampaignFormCb
+from campaigns.event_targets import EventTarget
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.service import ALLOWED_FROM, CampaignResult, CampaignStats
 from core.errors import InvalidInput
@@ -20,18 +21,20 @@ from events.notices import OFFICE_TZ, local_time
 
 # Segment keys an officer picks from a keyboard, and the values offered for each.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "company_sizes": ("micro", "small", "medium", "large"),
+    "above_designated_size": ("yes", "no"),
     "has_patents": ("yes", "no"),
     "locales": ("zh", "en"),
 }
-TYPED = ("counties", "industries", "event_id")  # typed by the officer
+YES_NO = ("above_designated_size", "has_patents")  # stored as true / false
+# Keys with named values, as a segment made through the API may hold them.
+NAMED = (*CHOICES, "company_sizes")
+# The conditions offered on the audience screen; "all" (clear them) and "next" come apart.
 SEGMENT_KINDS = (
-    "all",
     "counties",
     "industries",
-    "company_sizes",
-    "event_id",
+    "above_designated_size",
     "has_patents",
+    "event_id",
     "locales",
 )
 FIELDS = ("title", "text", "button", "segment", "schedule")
@@ -61,19 +64,33 @@ def edit_keyboard(t: Translator, draft: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def segment_keyboard(t: Translator, draft: str) -> InlineKeyboardMarkup:
+def segment_keyboard(t: Translator, draft: str, segment: dict[str, Any]) -> InlineKeyboardMarkup:
+    """The conditions (those set are marked), "all subscribers" (clears them) and "next"."""
     builder = InlineKeyboardBuilder()
     for kind in SEGMENT_KINDS:
+        label = t(f"bot.campaigns.seg.{kind}")
         builder.button(
-            text=t(f"bot.campaigns.seg.{kind}"),
+            text=t("bot.campaigns.seg_set", kind=label) if kind in segment else label,
             callback_data=CampaignFormCb(action="seg", value=kind, draft=draft),
         )
+    everyone = t("bot.campaigns.seg.all")
+    builder.button(
+        text=t("bot.campaigns.seg_set", kind=everyone) if not segment else everyone,
+        callback_data=CampaignFormCb(action="seg", value="all", draft=draft),
+    )
     builder.button(
         text=t("bot.campaigns.done_button"),
         callback_data=CampaignFormCb(action="done", draft=draft),
     )
     builder.adjust(2)
     return builder.as_markup()
+
+
+def _with_back(builder: InlineKeyboardBuilder, t: Translator, draft: str) -> None:
+    builder.button(
+        text=t("bot.campaigns.back_button"),
+        callback_data=CampaignFormCb(action="back", draft=draft),
+    )
 
 
 def value_keyboard(t: Translator, draft: str, kind: str) -> InlineKeyboardMarkup:
@@ -83,36 +100,57 @@ def value_keyboard(t: Translator, draft: str, kind: str) -> InlineKeyboardMarkup
             text=t(f"bot.campaigns.val.{kind}.{value}"),
             callback_data=CampaignFormCb(action="val", value=value, draft=draft),
         )
+    _with_back(builder, t, draft)
     builder.adjust(2)
     return builder.as_markup()
 
 
-def segment_value(kind: str, typed: str) -> object:
+def event_keyboard(
+    t: Translator, draft: str, events: Sequence[EventTarget]
+) -> InlineKeyboardMarkup:
+    """One button per event (its title, date and registrants now), then "back"."""
+    builder = InlineKeyboardBuilder()
+    for event in events:
+        title = event.title if len(event.title) <= 24 else event.title[:23] + "…"
+        builder.button(
+            text=t(
+                "bot.campaigns.event_choice",
+                title=title,
+                date=event.starts_at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d"),
+                count=event.reachable,
+            ),
+            callback_data=CampaignFormCb(action="val", value=str(event.id), draft=draft),
+        )
+    _with_back(builder, t, draft)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def segment_value(kind: str, picked: str) -> object:
     """The segment value for ``kind`` from a tapped choice or the officer's typed text."""
-    if kind == "has_patents":
-        return typed == "yes"
+    if kind in YES_NO:
+        return picked == "yes"
     if kind in CHOICES:
-        return [typed]
+        return [picked]
     if kind == "event_id":
-        if not typed.strip().isdigit():
-            raise InvalidInput(
-                "event_id: a number is needed", field="event_id", key="errors.input.number"
-            )
-        return int(typed)
-    parts = [p.strip() for p in typed.replace("、", ",").replace("，", ",").split(",")]
+        return int(picked)  # from a button of the event list
+    parts = [p.strip() for p in picked.replace("、", ",").replace("，", ",").split(",")]
     return [p[:60] for p in parts if p]
 
 
-def describe_segment(t: Translator, segment: dict[str, Any]) -> str:
-    """One line naming the audience, e.g. "县（市、区）：解放区、山阳区；语言：中文用户"."""
+def describe_segment(t: Translator, segment: dict[str, Any], event_title: str | None = None) -> str:
+    """One line naming the audience, e.g. "县（市、区）：解放区、山阳区；语言：中文用户";
+    an event by its title when known."""
     if not segment:
         return t("bot.campaigns.seg.all")
     parts = []
     for key, value in segment.items():
-        if key in CHOICES and key != "has_patents":
+        if key in YES_NO:
+            shown = t(f"bot.campaigns.val.{key}.{'yes' if value else 'no'}")
+        elif key in NAMED:
             shown = "、".join(t(f"bot.campaigns.val.{key}.{v}") for v in value)
-        elif key == "has_patents":
-            shown = t(f"bot.campaigns.val.has_patents.{'yes' if value else 'no'}")
+        elif key == "event_id" and event_title:
+            shown = t("bot.campaigns.event_named", title=html.quote(event_title))
         elif isinstance(value, list):
             shown = html.quote("、".join(str(v) for v in value))
         else:
@@ -148,7 +186,7 @@ def summary(t: Translator, data: dict[str, Any], audience: int) -> str:
     return t(
         "bot.campaigns.summary",
         title=html.quote(data["title"]),
-        segment=describe_segment(t, data.get("segment") or {}),
+        segment=describe_segment(t, data.get("segment") or {}, data.get("event_title")),
         count=audience,
         button=(
             f"{html.quote(button)} → {html.quote(data['button_url'])}"

@@ -178,11 +178,18 @@ async def _snapshot(session: AsyncSession, campaign: Campaign, now: datetime) ->
 async def start_campaign(
     session: AsyncSession, campaign_id: int, now: datetime | None = None
 ) -> Campaign:
-    """Schedule a draft (when its time is in the future) or start sending it now."""
+    """Schedule a draft (when its time is in the future) or start sending it now.
+
+    A scheduled campaign keeps the number of subscribers its segment reaches at scheduling
+    (``targeted``, shown until it starts); starting counts them again, as they are then.
+    """
     now = now or utcnow()
     campaign = await get_campaign(session, campaign_id)
     if campaign.scheduled_at is not None and campaign.scheduled_at > now:
-        return await _transition(session, campaign_id, (C.DRAFT,), status=C.SCHEDULED.value)
+        audience = await count_audience(session, parse_segment(campaign.segment))
+        return await _transition(
+            session, campaign_id, (C.DRAFT,), status=C.SCHEDULED.value, targeted=audience
+        )
     return await _begin(session, campaign_id, (C.DRAFT, C.SCHEDULED), now)
 
 
@@ -244,6 +251,9 @@ async def cancel_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
 
 @dataclass(frozen=True)
 class CampaignStats:
+    """A campaign's deliveries by outcome. Before a scheduled campaign starts it has none:
+    ``targeted`` and ``remaining`` are then the audience counted when it was scheduled."""
+
     targeted: int
     sent: int
     blocked: int
@@ -304,6 +314,8 @@ def _stats(
     campaign: Campaign, counts: dict[str, int], last_sent: datetime | None, now: datetime
 ) -> CampaignStats:
     S = DeliveryStatus
+    # Not started yet: no deliveries; the audience counted at scheduling is all still to go.
+    waiting = campaign.targeted if campaign.status == C.SCHEDULED and not counts else 0
     end = campaign.finished_at or now
     duration = (end - campaign.started_at).total_seconds() if campaign.started_at else 0.0
     sent = counts.get(S.SENT, 0)
@@ -311,14 +323,14 @@ def _stats(
     if last_sent is not None and campaign.started_at is not None:
         span = (last_sent - campaign.started_at).total_seconds()
     return CampaignStats(
-        targeted=sum(counts.values()),
+        targeted=sum(counts.values()) or waiting,
         sent=sent,
         blocked=counts.get(S.BLOCKED, 0),
         failed=counts.get(S.FAILED, 0),
         unknown=counts.get(S.UNKNOWN, 0),
         skipped=counts.get(S.SKIPPED, 0),
         cancelled=counts.get(S.CANCELLED, 0),
-        remaining=sum(counts.get(s, 0) for s in (S.PENDING, S.CLAIMED, S.INFLIGHT)),
+        remaining=sum(counts.get(s, 0) for s in (S.PENDING, S.CLAIMED, S.INFLIGHT)) or waiting,
         rate=round(sent / span, 2) if span > 0 else 0.0,
         duration=round(max(0.0, duration), 2),
     )

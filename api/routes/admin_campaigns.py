@@ -14,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import CurrentOfficer, RuntimeDep, SessionDep, WriteSessionDep
 from campaigns import service
 from campaigns.content import Draft
+from campaigns.event_targets import event_targets
 from campaigns.models import Campaign, CampaignKind
 from campaigns.port import MessagePort
+from campaigns.segments import count_audience, parse_segment
 from campaigns.service import CampaignStats
+from core.db import utcnow
 from core.fields import required_text
 
 router = APIRouter(prefix="/api/v1/admin/campaigns", tags=["admin: campaigns"])
@@ -32,13 +35,20 @@ def port_factory(runtime: RuntimeDep) -> Callable[[], MessagePort]:
 PortFactory = Annotated[Callable[[], MessagePort], Depends(port_factory)]
 
 
+SEGMENT_HELP = (
+    "counties, industries, company_sizes, above_designated_size, has_patents, locales, "
+    "event_id (from GET /api/v1/admin/campaigns/audience/events); {} = all subscribers. "
+    "The company keys match the companies a subscriber registered for events (one company "
+    "meeting all of them) or the subscriber record; company_sizes only the record."
+)
+
+
 class CampaignIn(BaseModel):
     title: Annotated[str, required_text(200)]
     text: Annotated[str, required_text(20000)] = Field(description="Telegram HTML")
     segment: dict[str, Any] = Field(
         default_factory=dict,
-        description="counties, industries, company_sizes, above_designated_size, "
-        "has_patents, locales, event_id; {} = all subscribers",
+        description=SEGMENT_HELP,
     )
     image: str | None = Field(None, max_length=1000, description="https URL or file id")
     button_text: str | None = Field(None, max_length=64)
@@ -97,6 +107,21 @@ class PreviewOut(BaseModel):
     outcome: str | None = None
 
 
+class AudienceIn(BaseModel):
+    segment: dict[str, Any] = Field(default_factory=dict, description=SEGMENT_HELP)
+
+
+class AudienceOut(BaseModel):
+    audience: int = Field(description="subscribers the segment reaches now")
+
+
+class EventTargetOut(BaseModel):
+    id: int
+    title: str
+    starts_at: datetime
+    reachable: int = Field(description="subscribed chats registered for it now")
+
+
 async def render(session: AsyncSession, campaign: Campaign) -> CampaignOut:
     return render_with(campaign, await service.campaign_stats(session, campaign))
 
@@ -142,6 +167,19 @@ async def list_all(
     rows = await service.list_campaigns(session, status_, limit, offset)
     stats = await service.stats_of_campaigns(session, rows)  # the whole page in one query
     return [render_with(row, stats[row.id]) for row in rows]
+
+
+@router.post("/audience", response_model=AudienceOut)
+async def audience(body: AudienceIn, session: SessionDep, _officer: CurrentOfficer) -> AudienceOut:
+    """How many subscribers a segment reaches now (what the bot's audience screen shows)."""
+    return AudienceOut(audience=await count_audience(session, parse_segment(body.segment)))
+
+
+@router.get("/audience/events", response_model=list[EventTargetOut])
+async def audience_events(session: SessionDep, _officer: CurrentOfficer) -> list[EventTargetOut]:
+    """The events whose registrants a campaign may aim at (``segment.event_id``)."""
+    rows = await event_targets(session, utcnow())
+    return [EventTargetOut(**row.__dict__) for row in rows]
 
 
 @router.get("/{campaign_id:id}", response_model=CampaignOut)

@@ -1,5 +1,7 @@
 """Officers compose a publicity campaign in the bot (``/campaign``): title → text (Telegram
-HTML, checked at once) → optional link button → audience → time → summary and a preview
+HTML, checked at once) → optional link button → audience (conditions combined, matched
+through the companies subscribers registered; "all subscribers" clears them; event
+registrants picked from a list) → time → summary and a preview
 of the exact message in their own chat → confirm, edit or discard.
 
 Only chats in ``POLICYDESK_ADMIN_CHAT_IDS`` reach these handlers; anyone else gets the
@@ -27,6 +29,7 @@ from bot.routers.campaigns_manage import show_progress
 from bot.signup_form import AnyMessage
 from campaigns import service
 from campaigns.content import Draft, check_draft
+from campaigns.event_targets import event_targets
 from campaigns.models import CampaignStatus
 from campaigns.segments import parse_segment
 from campaigns.tg_html import plain_text
@@ -96,17 +99,23 @@ async def segment_kind(
     callback_data: CampaignFormCb,
     state: FSMContext,
     session: AsyncSession,
-    bot: Bot,
     t: Translator,
 ) -> None:
+    """A tap on the audience screen: "all" clears the conditions and the screen stays (the
+    officer goes on with "next"); a condition asks for its value."""
     await best_effort(callback.answer())
     target = callback.message
     kind = callback_data.value
-    if target is None or kind not in views.SEGMENT_KINDS:
+    if target is None:
         return
     if kind == "all":
-        await state.update_data(segment={})
-        await form.advance(target, state, session, bot, t, "segment")
+        await state.update_data(segment={}, event_title=None)
+        await form.ask(target, state, session, t, "segment")
+        return
+    if kind not in views.SEGMENT_KINDS:
+        return
+    if kind == "event_id":
+        await _offer_events(target, state, session, t)
         return
     await state.update_data(pending=kind)
     await state.set_state(form.CampaignForm.segment_value)
@@ -117,6 +126,25 @@ async def segment_kind(
         )
     else:
         await target.answer(t(f"bot.campaigns.ask.{kind}"))
+
+
+async def _offer_events(
+    target: AnyMessage, state: FSMContext, session: AsyncSession, t: Translator
+) -> None:
+    """The events to choose registrants from, as buttons (none: back to the screen)."""
+    events = await event_targets(session, utcnow())
+    await session.commit()  # no database lock is held while talking to Telegram
+    if not events:
+        await target.answer(t("bot.campaigns.no_events"))
+        await form.ask(target, state, session, t, "segment")
+        return
+    offered = {str(event.id): event.title for event in events}
+    await state.update_data(pending="event_id", offered=offered)
+    await state.set_state(form.CampaignForm.segment_value)
+    draft = (await state.get_data())["draft"]
+    await target.answer(
+        t("bot.campaigns.ask.event_id"), reply_markup=views.event_keyboard(t, draft, events)
+    )
 
 
 async def _set_segment(
@@ -131,6 +159,8 @@ async def _set_segment(
     except InvalidInput as exc:
         return exc.explain(t.locale)
     await state.update_data(segment=segment)
+    if kind == "event_id":
+        await state.update_data(event_title=data.get("offered", {}).get(typed))
     await form.ask(target, state, session, t, "segment")
     return None
 
@@ -140,6 +170,9 @@ async def segment_typed(
 ) -> None:
     data = await state.get_data()
     kind = data.get("pending")
+    if kind == "event_id":  # typed where an event button was expected: the list again
+        await _offer_events(message, state, session, t)
+        return
     if kind in views.CHOICES:  # typed where a button was expected: offer the buttons again
         reply_markup = views.value_keyboard(t, data["draft"], kind)
         await message.answer(t(f"bot.campaigns.ask.{kind}"), reply_markup=reply_markup)
@@ -156,13 +189,24 @@ async def segment_choice(
     session: AsyncSession,
     t: Translator,
 ) -> None:
+    """A tapped value: a choice of the pending condition, or one of the events offered."""
     await best_effort(callback.answer())
     data = await state.get_data()
     kind = data.get("pending")
-    if callback.message is None or kind not in views.CHOICES:
+    if callback.message is None:
         return
-    if callback_data.value in views.CHOICES[kind]:
+    allowed = data.get("offered", {}) if kind == "event_id" else views.CHOICES.get(kind or "", ())
+    if callback_data.value in allowed:
         await _set_segment(callback.message, state, session, t, callback_data.value)
+
+
+async def segment_back(
+    callback: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translator
+) -> None:
+    """Back from a condition's values to the audience screen, the segment unchanged."""
+    await best_effort(callback.answer())
+    if callback.message is not None:
+        await form.ask(callback.message, state, session, t, "segment")
 
 
 async def segment_done(
@@ -255,6 +299,7 @@ async def confirm(
                 id=campaign.id,
                 title=html.quote(campaign.title),
                 when=local_time(campaign.scheduled_at),
+                count=campaign.targeted,
             )
         )
         return
@@ -303,6 +348,7 @@ def create_router() -> Router:
     router.callback_query.register(segment_kind, form.CampaignForm.segment, tapped("seg"))
     router.callback_query.register(segment_done, form.CampaignForm.segment, tapped("done"))
     router.callback_query.register(segment_choice, form.CampaignForm.segment_value, tapped("val"))
+    router.callback_query.register(segment_back, form.CampaignForm.segment_value, tapped("back"))
     router.callback_query.register(send_now, form.CampaignForm.schedule, tapped("now"))
     router.callback_query.register(edit, form.CampaignForm.confirm, tapped("edit"))
     router.callback_query.register(edit_field, form.CampaignForm.confirm, tapped("field"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,11 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.app import create_app
 from api.routes.admin_campaigns import port_factory
 from campaigns.worker import Worker, WorkerConfig
-from core.db import create_engine, create_session_factory
+from core.db import create_engine, create_session_factory, utcnow
 from core.settings import Settings
+from events.registration import register
+from events.schemas import CompanyIn, ContactIn, RegistrationIn
+from events.service import create_event
 from policydesk.runtime import Runtime
-from tests.campaigns.factories import FakePort, add_subscribers
+from tests.campaigns.factories import CHAT_BASE, FakePort, add_subscribers
 from tests.clients import bearer, client_for
+from tests.events.factories import event_in, make_credit_code
 
 
 @pytest.fixture
@@ -179,3 +185,43 @@ async def test_the_list_costs_the_same_statements_for_two_campaigns_as_for_six(
     # Newest first; the started ones (the 1st, 3rd and 5th made) reached the 3 subscribers.
     assert [c["stats"]["targeted"] for c in six] == [0, 3, 0, 3, 0, 3]
     assert [c["stats"]["targeted"] for c in two] == [0, 3]
+
+
+async def test_audience_counts_through_registered_companies_and_lists_events(
+    client: httpx.AsyncClient, officer: dict[str, str], lean_runtime: Runtime
+) -> None:
+    """The API counts a segment as the bot's audience screen does, and lists the events a
+    campaign may aim at; a scheduled campaign shows the audience it was scheduled with."""
+    now = utcnow()
+    sessions = lean_runtime.sessions
+    async with sessions() as session:
+        training = await create_event(session, event_in(now=now))
+        await session.commit()
+    await add_subscribers(sessions, 2, start=1)  # chats CHAT_BASE + 1, + 2; nothing known
+    code = make_credit_code(random.Random(77))
+    company = CompanyIn(name="焦作修武测试有限公司", credit_code=code, county="修武县")
+    form = RegistrationIn(company=company, contact=ContactIn(name="张三", phone="13900000077"))
+    await register(sessions, training.id, form, chat_id=CHAT_BASE + 1, now=now)
+
+    url = "/api/v1/admin/campaigns"
+    counted = await client.post(
+        f"{url}/audience", json={"segment": {"counties": ["修武县", "武陟县"]}}, headers=officer
+    )
+    assert counted.status_code == 200, counted.text
+    assert counted.json() == {"audience": 1}  # before: 0, subscribers have no county
+    bad = await client.post(f"{url}/audience", json={"segment": {"planet": 1}}, headers=officer)
+    assert bad.status_code == 422
+    events = (await client.get(f"{url}/audience/events", headers=officer)).json()
+    assert [(e["id"], e["title"], e["reachable"]) for e in events] == [
+        (training.id, training.title, 1)
+    ]
+    body = {
+        "title": "下月推送",
+        "text": "正文",
+        "segment": {"counties": ["修武县"]},
+        "scheduled_at": (now + timedelta(days=30)).isoformat(),
+    }
+    campaign_id = (await client.post(url, json=body, headers=officer)).json()["id"]
+    started = (await client.post(f"{url}/{campaign_id}/start", headers=officer)).json()
+    assert started["status"] == "scheduled"
+    assert (started["stats"]["targeted"], started["stats"]["remaining"]) == (1, 1)

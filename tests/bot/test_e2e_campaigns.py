@@ -81,6 +81,9 @@ async def test_officer_composes_confirms_and_subscribers_get_it_once(
     emu.tap(OFFICER, asked["message_id"], form_button(asked, "skip"))
     asked = await emu.wait_for_message(OFFICER, contains="覆盖订阅用户：3 人")
     emu.tap(OFFICER, asked["message_id"], form_button(asked, "seg", "all"))
+    # "All subscribers" clears the conditions; the screen stays until "next".
+    asked = await emu.wait_for_message(OFFICER, contains="覆盖订阅用户：3 人")
+    emu.tap(OFFICER, asked["message_id"], form_button(asked, "done"))
     asked = await emu.wait_for_message(OFFICER, contains="北京时间")
     emu.tap(OFFICER, asked["message_id"], form_button(asked, "now"))
     preview = await emu.wait_for_message(OFFICER, contains=SHOWN)
