@@ -35,6 +35,7 @@ from benefits.profiles import profiles_of
 from benefits.reasons import Locale, catalog
 from benefits.schema import Rule
 from benefits.store import RuleChange, active_rules
+from campaigns.kinds import register_deliveries
 from campaigns.models import Campaign, CampaignKind, Delivery, DeliveryStatus
 from campaigns.service import enqueue_system_campaign
 from campaigns.subscribers import Subscriber
@@ -207,3 +208,8 @@ async def _claim_and_add(
     if rows:
         await session.execute(insert(Delivery), rows)
     return len(rows)
+
+
+def register() -> None:
+    """Benefit notices make their own deliveries (campaigns.kinds)."""
+    register_deliveries(CampaignKind.BENEFIT_NOTICE, make_deliveries)

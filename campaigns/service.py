@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.content import Draft, check_draft, outgoing
+from campaigns.kinds import delivery_maker
 from campaigns.models import Campaign, CampaignKind, CampaignStatus, Delivery, DeliveryStatus
 from campaigns.port import MessagePort, OutgoingMessage, SendResult
 from campaigns.segments import condition, count_audience, parse_segment
@@ -148,10 +149,9 @@ async def _transition(
 
 async def _snapshot(session: AsyncSession, campaign: Campaign, now: datetime) -> int:
     """One pending delivery per subscriber the segment reaches now; the number of them."""
-    if campaign.kind == CampaignKind.BENEFIT_NOTICE:
-        from benefits.notify import make_deliveries
-
-        campaign.targeted = await make_deliveries(session, campaign, now)
+    maker = delivery_maker(campaign.kind)
+    if maker is not None:  # a system campaign: its own recipients (campaigns.kinds)
+        campaign.targeted = await maker(session, campaign, now)
         await session.flush()
         return campaign.targeted
     segment = parse_segment(campaign.segment)

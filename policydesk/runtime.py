@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from benefits import index_items
+from benefits import notify as benefit_notices
 from benefits.seed import read_pack_rules, seed_pack_rules
 from benefits.store import retire_pack_rules, sync_pack_rules
 from core.background import BackgroundTasks, every
@@ -31,9 +32,11 @@ from knowledge.service import KnowledgeBase
 from knowledge.threads import pin_threads
 from knowledge.tokenize import use_office_lexicon
 
-# Benefit rules are items of the knowledge index (knowledge.sources): registered when the
-# wiring is imported, before any knowledge base is built, in every process.
+# Registered when the wiring is imported, before any knowledge base is built or campaign
+# sent, in every process: benefit rules are items of the knowledge index
+# (knowledge.sources), and benefit notices make their own deliveries (campaigns.kinds).
 index_items.register()
+benefit_notices.register()
 
 log = logging.getLogger(__name__)
 
