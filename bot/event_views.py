@@ -3,7 +3,7 @@ check-in QR code. Every piece of user or officer text is escaped for Telegram HT
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiogram import html
@@ -18,12 +18,21 @@ from events.seats import SeatCount
 from events.service import registration_open
 
 MAX_LISTED = 20  # soonest first; a longer keyboard is unusable on a phone
+MARKED_STATUSES = ("confirmed", "waitlisted", "attended")
 
 
-def event_list(t: Translator, events: Sequence[Event]) -> tuple[str, InlineKeyboardMarkup]:
+def event_list(
+    t: Translator, events: Sequence[Event], signed_up: Mapping[int, str] | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The events as buttons; ``signed_up`` (event id → this chat's registration status)
+    marks those the chat is signed up for ("✅ 已报名", "⏳ 候补中") at the start of the label,
+    where a long title cannot push it out."""
     builder = InlineKeyboardBuilder()
     for event in events[:MAX_LISTED]:
         label = f"{local_time(event.starts_at)[5:]} {event.title}"
+        status = (signed_up or {}).get(event.id)
+        if status in MARKED_STATUSES:
+            label = f"{t(f'bot.events.list_mark.{status}')} {label}"
         builder.button(text=label[:60], callback_data=EventCb(action="show", event_id=event.id))
     builder.button(text=t("bot.events.my_button"), callback_data=MyRegCb(action="list"))
     builder.adjust(1)
@@ -115,9 +124,12 @@ def my_registrations(
         return t("bot.events.my_none"), builder.as_markup()
     lines = [html.bold(t("bot.events.my_title"))]
     for n, reg in enumerate(registrations, start=1):
+        # A waitlisted registration has no seat yet: its check-in code comes with the
+        # promotion message.
+        waiting = reg.status == "waitlisted"
         lines.append(
             t(
-                "bot.events.my_line",
+                "bot.events.my_line_waitlisted" if waiting else "bot.events.my_line",
                 n=n,
                 title=html.quote(reg.event.title),
                 when=local_time(reg.event.starts_at),
@@ -159,12 +171,13 @@ def masked_name(name: str) -> str:
 
 
 def existing_registration(t: Translator, registration: Registration, position: int | None) -> str:
-    """A company's standing registration, for a chat that may see it (check-in code too)."""
+    """A company's standing registration, for a chat that may see it (with its check-in
+    code once it has a seat)."""
     event = registration.event
     status = t(f"bot.events.status.{registration.status}")
     if position is not None:
         status = t("bot.events.form.existing_position", status=status, position=position)
-    return t(
+    shown = t(
         "bot.events.form.existing_shown",
         company=html.quote(registration.company.name),
         title=html.quote(event.title),
@@ -172,5 +185,8 @@ def existing_registration(t: Translator, registration: Registration, position: i
         place=html.quote(event.place or "-"),
         status=status,
         contact=html.quote(registration.contact.name),
-        code=html.code(registration.checkin_code),
     )
+    if registration.status == "waitlisted":  # no seat yet, no check-in code
+        return f"{shown}\n{t('bot.events.form.existing_code_later')}"
+    code = html.code(registration.checkin_code)
+    return f"{shown}\n{t('bot.events.form.existing_code', code=code)}"

@@ -24,11 +24,12 @@ def user_key(user_id: int) -> str:
 class AddressedToBot(BaseFilter):
     """Private chats always; groups only when the bot is @mentioned or replied to.
 
-    Passes the text with the mention removed as ``question``.
+    Passes the text (a photo's caption) with the mention removed as ``question``.
     """
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
-        text = message.text or ""
+        text = message.text if message.text is not None else message.caption or ""
+        entities = message.entities if message.text is not None else message.caption_entities
         if message.chat.type == ChatType.PRIVATE:
             return {"question": text.strip()}
         me = await bot.me()
@@ -36,7 +37,7 @@ class AddressedToBot(BaseFilter):
         if replied is not None and replied.from_user is not None and replied.from_user.id == me.id:
             return {"question": text.strip()}
         mention = f"@{me.username}".lower() if me.username else None
-        for entity in message.entities or []:
+        for entity in entities or []:
             # extract_from counts offsets in UTF-16 code units, as Telegram does.
             if (
                 entity.type == MessageEntityType.MENTION

@@ -12,14 +12,12 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand
 from pydantic import ValidationError
 
-from bot.best_effort import best_effort
+from bot.commands import publish_commands
 from bot.dedupe import MemoryUpdateDedupe, RedisUpdateDedupe, UpdateDedupe
 from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.notify import register_telegram_sender
-from core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, translate
 from core.settings import Settings
 from policydesk.runtime import Runtime, start_background
 
@@ -61,30 +59,6 @@ class TelegramFrontDoor:
             await self.bot.session.close()
 
 
-COMMANDS = (
-    "start",
-    "help",
-    "benefits",
-    "events",
-    "my",
-    "subscribe",
-    "unsubscribe",
-    "language",
-)
-
-
-async def publish_commands(bot: Bot) -> None:
-    """The command menu Telegram clients show, in Chinese and for English clients. Best
-    effort: a bot whose menu could not be published still starts and answers."""
-    for locale in SUPPORTED_LOCALES:
-        commands = [
-            BotCommand(command=name, description=translate(locale, f"bot.commands.{name}"))
-            for name in COMMANDS
-        ]
-        code = None if locale == DEFAULT_LOCALE else locale
-        await best_effort(bot.set_my_commands(commands, language_code=code))
-
-
 def _dedupe(settings: Settings, dispatcher: Dispatcher) -> UpdateDedupe:
     if settings.redis_url:
         from redis.asyncio import Redis
@@ -118,7 +92,7 @@ async def _open_front_door(runtime: Runtime, bot: Bot, polling: bool) -> Telegra
     settings = runtime.settings
     dispatcher = create_dispatcher(runtime)
     register_telegram_sender(runtime, bot)
-    await publish_commands(bot)
+    await publish_commands(bot, settings.admin_chat_ids)
     secret: str | None = None
     task: asyncio.Task[None] | None = None
     if settings.webhook_url:
@@ -160,7 +134,7 @@ async def run_polling(runtime: Runtime) -> None:
     register_telegram_sender(runtime, bot)
     start_background(runtime)
     try:
-        await publish_commands(bot)
+        await publish_commands(bot, runtime.settings.admin_chat_ids)
         await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
     finally:

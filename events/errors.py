@@ -9,6 +9,10 @@ class InvalidCreditCode(InvalidInput):
     code = "invalid_credit_code"
 
 
+class InvalidCompanyName(InvalidInput):
+    code = "invalid_company_name"
+
+
 class InvalidPhone(InvalidInput):
     code = "invalid_phone"
 

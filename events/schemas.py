@@ -22,7 +22,12 @@ from pydantic import (
 from core.errors import InvalidInput
 from core.fields import Count, OptionalShortText, YesNo, free_text, required_text
 from events.models import EventKind, EventStatus
-from events.validators import normalise_credit_code, normalise_mobile, normalise_patent_number
+from events.validators import (
+    normalise_company_name,
+    normalise_credit_code,
+    normalise_mobile,
+    normalise_patent_number,
+)
 
 
 def _as_value_error(check):  # type: ignore[no-untyped-def]
@@ -42,13 +47,14 @@ CreditCode = Annotated[str, AfterValidator(_as_value_error(normalise_credit_code
 Mobile = Annotated[str, AfterValidator(_as_value_error(normalise_mobile))]
 PatentNumber = Annotated[str, AfterValidator(_as_value_error(normalise_patent_number))]
 Name = Annotated[str, required_text(200)]
+CompanyName = Annotated[str, AfterValidator(_as_value_error(normalise_company_name))]
 PersonName = Annotated[str, required_text(60)]
 
 
 class CompanyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: CompanyName
     credit_code: CreditCode
     county: OptionalShortText = None
     industry: OptionalShortText = None
@@ -63,7 +69,7 @@ class CompanyPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    name: CompanyName | None = None
     county: OptionalShortText = None
     industry: OptionalShortText = None
     above_designated_size: YesNo | None = None

@@ -1,4 +1,5 @@
-"""Validators for what companies type in: credit codes, mobile numbers, patent numbers.
+"""Validators for what companies type in: company names, credit codes, mobile numbers,
+patent numbers.
 
 Each ``normalise_*`` function returns the canonical form or raises ``InvalidInput`` naming
 the field and the problem: in both languages for the API, by catalog key (``errors.input.*``)
@@ -9,7 +10,12 @@ from __future__ import annotations
 
 import re
 
-from events.errors import InvalidCreditCode, InvalidPatentNumber, InvalidPhone
+from events.errors import (
+    InvalidCompanyName,
+    InvalidCreditCode,
+    InvalidPatentNumber,
+    InvalidPhone,
+)
 
 # GB 32100-2015: the 31 characters of the unified social credit code (no I, O, S, V, Z).
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -61,6 +67,20 @@ def normalise_credit_code(raw: str, field: str = "credit_code") -> str:
     if credit_check_char(code[:17]) != code[17]:
         raise InvalidCreditCode.keyed("errors.input.credit_code_check", field=field)
     return code
+
+
+COMPANY_NAME_MIN, COMPANY_NAME_MAX = 2, 200
+
+
+def normalise_company_name(raw: str, field: str = "company_name") -> str:
+    """A company's name as typed, trimmed, spaces collapsed: at least two characters and
+    some letters (Chinese or Latin), not one character ("焦") or only digits and marks."""
+    name = " ".join(raw.split())
+    if not COMPANY_NAME_MIN <= len(name) <= COMPANY_NAME_MAX:
+        raise InvalidCompanyName.keyed("errors.input.company_name", field=field)
+    if not any(char.isalpha() for char in name):
+        raise InvalidCompanyName.keyed("errors.input.company_name_letters", field=field)
+    return name
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")

@@ -11,6 +11,8 @@ from core.notify import Notifier
 from knowledge.models import OpenQuestion
 
 MAX_ANSWER_CHARS = 4000
+# Between an answer and an officer's follow-up in ``OpenQuestion.answer``, which keeps them all.
+FOLLOW_UP_SEPARATOR = "\n\n——\n"
 
 
 async def list_open_questions(
@@ -43,11 +45,20 @@ async def attach_chat(
 
 
 async def answer_open_question(
-    session: AsyncSession, notifier: Notifier, question_id: int, answer: str, officer: str
+    session: AsyncSession,
+    notifier: Notifier,
+    question_id: int,
+    answer: str,
+    officer: str,
+    *,
+    follow_up: bool = False,
 ) -> OpenQuestion:
     """Record an officer's answer and send it to the asker in the channel they asked in.
 
     Answering twice is refused (409) so that a double click never messages the asker twice.
+    With ``follow_up`` an answered question takes a further answer (an officer adding to
+    what they said): it is recorded after the earlier answer(s) and sent to the asker too;
+    only the same text again is refused.
     """
     text = (answer or "").strip()
     if not text:
@@ -60,8 +71,18 @@ async def answer_open_question(
     if row is None:
         raise NotFound(f"question {question_id} does not exist")
     if row.status == "answered":
-        raise Conflict(f"question {question_id} has already been answered")
-    row.status, row.answer, row.answered_by, row.answered_at = "answered", text, officer, utcnow()
+        said = (row.answer or "").split(FOLLOW_UP_SEPARATOR)
+        if not follow_up or text in said:
+            raise Conflict(f"question {question_id} has already been answered")
+        text_kept = f"{row.answer}{FOLLOW_UP_SEPARATOR}{text}"
+    else:
+        text_kept = text
+    row.status, row.answer, row.answered_by, row.answered_at = (
+        "answered",
+        text_kept,
+        officer,
+        utcnow(),
+    )
     await session.flush()
     if row.chat_id is not None:
         await notifier.send(row.channel, str(row.chat_id), f"{row.question}\n\n{text}")

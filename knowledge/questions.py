@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import metrics
 from knowledge.answer import Answer
 from knowledge.conversation import context_for
+from knowledge.long_questions import answer_parts
 from knowledge.models import AnswerLog, OpenQuestion
 from knowledge.normalize import normalize
 from knowledge.service import KnowledgeBase
@@ -27,6 +28,8 @@ async def ask_and_record(
     """Answer, record the exchange, and open a question for officers when not answered.
 
     A follow-up is read with the same ``user_key``'s earlier question (the last half hour).
+    A long question of several parts that gets no confident answer as a whole is answered
+    part by part (``knowledge.long_questions``).
 
     The index answering is the one loaded in this process; serving processes follow new
     versions through their index refresher (``policydesk.runtime.start_background``).
@@ -36,6 +39,10 @@ async def ask_and_record(
     answer = await kb.answer_off_loop(
         text, locale=locale, include_expired=include_expired, context=context
     )
+    if not answer.answered:
+        answer = (
+            await answer_parts(kb, text, locale=locale, include_expired=include_expired) or answer
+        )
     metrics.record_question(channel, answer.answered)
     log_row = AnswerLog(
         question=text,

@@ -106,10 +106,11 @@ async def secret_or_code(
 async def _show(
     message: AnyMessage, session: AsyncSession, t: Translator, registration: Registration
 ) -> None:
-    """The company's registration with its check-in code, as text and QR image."""
+    """The company's registration with its check-in code, as text and QR image (none for
+    a waitlisted one: the code comes with the promotion)."""
     position = await waitlist_position(session, registration)
     await message.answer(views.existing_registration(t, registration, position))
-    if registration.status in ("confirmed", "waitlisted"):
+    if registration.status == "confirmed":
         await message.answer_photo(
             BufferedInputFile(checkin_qr_png(registration.checkin_code), "checkin.png"),
             caption=t("bot.events.qr_caption", code=html.code(registration.checkin_code)),

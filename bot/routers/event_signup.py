@@ -44,7 +44,7 @@ from events.queries import last_contact_of_chat, waitlist_position
 from events.registration import register
 from events.schemas import RegistrationIn
 from events.service import get_public_event, registration_open
-from events.validators import normalise_mobile
+from events.validators import normalise_company_name, normalise_mobile
 from policydesk.runtime import Runtime
 
 
@@ -176,13 +176,12 @@ async def typed(
 
 
 async def company_name(message: Message, state: FSMContext, t: Translator) -> None:
-    name = (message.text or "").strip()
     if await refuse_question(message, t, "company_name"):
         return
-    if not 1 <= len(name) <= 200:
-        await refuse(
-            message, t, InvalidInput.keyed("errors.input.company_name", field="company_name")
-        )
+    try:  # the rule the API and the web form apply too
+        name = normalise_company_name(message.text or "")
+    except InvalidInput as exc:
+        await refuse(message, t, exc)
         return
     await store(state, "company", name=name)
     await ask(message, state, t, "credit_code")
@@ -277,6 +276,8 @@ async def _submit(
     position = await waitlist_position(session, registration)
     secret = t("bot.events.form.secret_note", secret=html.code(done.secret))
     await message.answer(f"{views.confirmation(t, registration, position)}\n\n{secret}")
+    if registration.status != "confirmed":
+        return  # waitlisted: the check-in code comes with the promotion message
     await message.answer_photo(
         BufferedInputFile(checkin_qr_png(registration.checkin_code), "checkin.png"),
         caption=t("bot.events.qr_caption", code=html.code(registration.checkin_code)),

@@ -24,7 +24,10 @@ AnyMessage = Message | InaccessibleMessage
 
 
 async def _send_list(message: AnyMessage, session: AsyncSession, t: Translator) -> None:
-    text, markup = views.event_list(t, await list_public_events(session))
+    """The upcoming events, those this chat is signed up for marked."""
+    mine = await registrations_of_chat(session, message.chat.id)
+    signed_up = {registration.event_id: registration.status for registration in mine}
+    text, markup = views.event_list(t, await list_public_events(session), signed_up)
     await message.answer(text, reply_markup=markup)
 
 

@@ -9,6 +9,7 @@ from aiogram import Bot, Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
+from bot.commands import help_text, is_officer
 from core.i18n import Translator
 from core.settings import Settings
 
@@ -25,7 +26,9 @@ async def unhandled_message(message: Message, bot: Bot, t: Translator, settings:
     if not await _meant_for_bot(message, bot):
         return
     if message.text and message.text.startswith("/"):
-        await message.answer(t("bot.help", limit=settings.max_question_chars))
+        sender = message.from_user.id if message.from_user else None
+        officer = is_officer(settings, message.chat.id, sender)
+        await message.answer(help_text(t, settings.max_question_chars, officer))
     else:
         await message.answer(t("bot.ask.text_only"))
 

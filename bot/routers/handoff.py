@@ -11,7 +11,13 @@ import logging
 
 from aiogram import Bot, Router, html
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +26,7 @@ from bot.callbacks import HandoffCb
 from bot.filters import user_key
 from core.i18n import DEFAULT_LOCALE, Translator, translate
 from core.settings import Settings
+from events.queries import last_contact_of_chat
 from knowledge.models import AnswerLog, OpenQuestion
 from knowledge.normalize import normalize
 from knowledge.open_questions import attach_chat
@@ -93,13 +100,37 @@ async def handoff(
         return
     # Taking the used button away is cosmetic: the officers are told whatever Telegram says.
     await best_effort(message.edit_reply_markup(reply_markup=_without_handoff(markup)))
-    await tell_officers(bot, settings, question.id, question.question)
+    asker = await describe_asker(session, callback.from_user, chat_id)
+    await tell_officers(bot, settings, question.id, question.question, asker)
 
 
-async def tell_officers(bot: Bot, settings: Settings, question_id: int, text: str) -> None:
-    """Officers' chats hear of the question with the /answer command to reply with."""
+async def describe_asker(session: AsyncSession, user: User | None, chat_id: int) -> str:
+    """Who asked, for the officers (Telegram HTML, escaped): the name and @username, and
+    the company this chat last signed up for an event with, when there is one."""
+    if user is None:
+        who = html.quote(str(chat_id))
+    else:
+        who = html.quote(user.full_name)
+        if user.username:
+            who += f" @{html.quote(user.username)}"
+    contact = await last_contact_of_chat(session, chat_id)
+    if contact is None:
+        return translate(DEFAULT_LOCALE, "bot.officer.asker", who=who)
+    company = html.quote(contact.company.name)
+    return translate(DEFAULT_LOCALE, "bot.officer.asker_company", who=who, company=company)
+
+
+async def tell_officers(
+    bot: Bot, settings: Settings, question_id: int, text: str, asker: str
+) -> None:
+    """Officers' chats hear of the question, who asked it (``describe_asker``) and the
+    /answer command to reply with."""
     notice = translate(
-        DEFAULT_LOCALE, "bot.officer.new_question", id=question_id, question=html.quote(text)
+        DEFAULT_LOCALE,
+        "bot.officer.new_question",
+        id=question_id,
+        asker=asker,
+        question=html.quote(text),
     )
     for chat_id in settings.admin_chat_ids:
         try:

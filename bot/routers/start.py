@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import leave_form
 from bot.best_effort import best_effort
 from bot.callbacks import LanguageCb, MenuCb
+from bot.commands import help_text, is_officer
 from bot.keyboards import language_keyboard, main_menu
 from core.chat_users import set_locale
 from core.i18n import Translator
@@ -24,7 +25,9 @@ async def start(message: Message, t: Translator) -> None:
 
 
 async def help_(message: Message, t: Translator, settings: Settings) -> None:
-    await message.answer(t("bot.help", limit=settings.max_question_chars))
+    sender = message.from_user.id if message.from_user else None
+    officer = is_officer(settings, message.chat.id, sender)
+    await message.answer(help_text(t, settings.max_question_chars, officer))
 
 
 async def language(message: Message, t: Translator) -> None:

@@ -123,7 +123,14 @@ async def test_duplicate_is_409_with_the_existing_registration(
 @pytest.mark.parametrize(
     ("patch", "field", "fragment"),
     [
-        ({"company": {"name": "甲", "credit_code": "91440300708461136X"}}, "credit_code", "check"),
+        (
+            {"company": {"name": "甲科技", "credit_code": "91440300708461136X"}},
+            "credit_code",
+            "check",
+        ),
+        # Issue 17, item 8: a one-character name was accepted.
+        ({"company": {"name": " 焦 ", "credit_code": "91440300708461136T"}}, "name", "2-200"),
+        ({"company": {"name": "123-456", "credit_code": "91440300708461136T"}}, "name", "数字"),
         ({"contact": {"name": "乙", "phone": "12345"}}, "phone", "11"),
         ({"seats": 0}, "seats", "greater"),
     ],

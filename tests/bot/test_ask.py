@@ -105,13 +105,7 @@ async def test_non_text_messages_get_a_please_send_text_reply(
     assert await answer_logs(harness) == []
 
 
-@pytest.mark.parametrize("length", [501, 5000])
-async def test_overlong_question_is_refused_naming_the_limit(
-    harness: BotHarness, length: int
-) -> None:
-    await harness.feed(text_update("专" * length))
-    assert harness.session.texts() == [translate("zh", "bot.ask.too_long", limit=500)]
-    assert await answer_logs(harness) == []
+# An overlong question is answered from its start: tests/bot/test_smaller_ask.py.
 
 
 async def test_edited_question_is_answered_again(harness: BotHarness) -> None:

@@ -7,9 +7,10 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMes
 from sqlalchemy import select
 
 from bot.callbacks import HandoffCb, VoteCb
+from bot.commands import help_text
 from campaigns.subscribers import get_subscriber, subscribe
 from core.chat_users import get_chat_user
-from core.i18n import translate
+from core.i18n import Translator, translate
 from knowledge.feedback import AnswerFeedback
 from knowledge.models import AnswerLog, OpenQuestion
 from tests.bot.conftest import BotHarness, sent_as_incoming
@@ -192,9 +193,13 @@ async def test_handoff_then_officer_answer_reaches_the_asker(harness: BotHarness
         answered = await session.get(OpenQuestion, question_id)
         assert answered is not None and answered.status == "answered"
 
+    # The same answer again (a double send) is not sent twice; a different one is a
+    # follow-up (tests/bot/test_smaller_officers.py).
     harness.session.clear()
-    await harness.feed(text_update(f"/answer {question_id} again", user_id=OFFICER_ID))
-    assert harness.session.texts() == [translate("zh", "errors.conflict")]
+    await harness.feed(
+        text_update(f"/answer {question_id} 请关注<气象台>&发布", user_id=OFFICER_ID)
+    )
+    assert harness.session.texts() == [translate("zh", "bot.officer.repeated", id=question_id)]
 
 
 async def test_only_the_asker_can_hand_a_question_over(harness: BotHarness) -> None:
@@ -213,7 +218,7 @@ async def test_answer_command_is_for_officers_only(harness: BotHarness) -> None:
     question_id, _ = await _handoff(harness)
     harness.session.clear()
     await harness.feed(text_update(f"/answer {question_id} 我不是工作人员"))
-    assert harness.session.texts() == [translate("zh", "bot.help", limit=500)]
+    assert harness.session.texts() == [help_text(Translator("zh"), 500)]
     await harness.feed(text_update("/answer oops", user_id=OFFICER_ID))
     assert harness.session.texts(OFFICER_ID) == [translate("zh", "bot.officer.usage")]
     async with harness.runtime.sessions() as session:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from bot.commands import help_text
 from bot.dedupe import MemoryUpdateDedupe, RedisUpdateDedupe, UpdateDedupe
 from bot.factory import close_dispatcher, create_bot, create_dispatcher
 from bot.middlewares.flood import (
@@ -19,7 +20,7 @@ from bot.middlewares.flood import (
     RedisRateLimitStorage,
     Verdict,
 )
-from core.i18n import translate
+from core.i18n import Translator, translate
 from policydesk.runtime import Runtime
 from tests.bot.mocked_session import RecordingSession
 from tests.bot.updates import text_update
@@ -114,4 +115,4 @@ async def test_replicas_sharing_redis_share_the_flood_limit(
             await close_dispatcher(dispatcher)
     texts = session.texts(user)
     assert texts.count(translate("zh", "bot.flood")) == 1
-    assert texts.count(translate("zh", "bot.help", limit=500)) == 5
+    assert texts.count(help_text(Translator("zh"), 500)) == 5

@@ -1,8 +1,9 @@
 from aiogram.methods import SendMessage
 
 from bot.callbacks import LanguageCb, MenuCb
+from bot.commands import help_text
 from core.chat_users import get_chat_user
-from core.i18n import translate
+from core.i18n import Translator, translate
 from tests.bot.conftest import BotHarness
 from tests.bot.updates import USER_ID, callback_update, text_update
 
@@ -24,7 +25,7 @@ async def test_language_choice_is_remembered(harness: BotHarness) -> None:
         assert row is not None and row.locale == "en"
     harness.session.clear()
     await harness.feed(text_update("/help"))
-    assert harness.last_sent().text == translate("en", "bot.help", limit=500)
+    assert harness.last_sent().text == help_text(Translator("en"), 500)
 
 
 async def test_english_client_gets_english_until_it_chooses_otherwise(
