@@ -132,8 +132,12 @@ def segment_value(kind: str, picked: str) -> object:
         return picked == "yes"
     if kind in CHOICES:
         return [picked]
-    if kind == "event_id":
-        return int(picked)  # from a button of the event list
+    if kind == "event_id":  # from a button of the event list; anything else is refused
+        if not picked.strip().isdigit():
+            raise InvalidInput(
+                "event_id: a number is needed", field="event_id", key="errors.input.number"
+            )
+        return int(picked)
     parts = [p.strip() for p in picked.replace("、", ",").replace("，", ",").split(",")]
     return [p[:60] for p in parts if p]
 

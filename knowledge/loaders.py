@@ -180,9 +180,9 @@ def _text_of(name: str, suffix: str, data: bytes) -> str:
             return _docx_text(data)
         if suffix == ".pdf":
             return _pdf_text(name, data)
-    except IngestError:
+    except (IngestError, MemoryError):  # running out of memory is not a corrupt file
         raise
-    except Exception as exc:  # any parser failure means the file is corrupt for us
+    except Exception as exc:  # any other parser failure means the file is corrupt for us
         raise IngestError(
             f"{name}: cannot read this {suffix} file ({type(exc).__name__}: {exc})"
         ) from exc
@@ -278,6 +278,8 @@ def _faq_rows(name: str, suffix: str, data: bytes) -> list[dict[str, Any]]:
 
             sheet = load_workbook(io.BytesIO(data), read_only=True).active
             values = list(sheet.iter_rows(values_only=True))
+        except MemoryError:
+            raise
         except Exception as exc:
             raise IngestError(
                 f"{name}: cannot read this .xlsx file ({type(exc).__name__})"

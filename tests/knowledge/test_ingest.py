@@ -297,3 +297,19 @@ async def test_an_office_measure_beside_the_pack_answers_its_amounts(runtime: Ru
     assert answer.answered and "5000元" in answer.answer, answer.answer
     assert "未规定" not in answer.answer
     assert answer.sources[0].citation == "《示例市专利资助办法》第二条"
+
+
+def test_running_out_of_memory_is_reported_as_memory_not_as_a_corrupt_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from knowledge import loaders, parsing
+
+    def exhausted(data: bytes) -> str:
+        raise MemoryError("Unable to allocate output buffer.")
+
+    monkeypatch.setattr(loaders, "_docx_text", exhausted)
+    monkeypatch.setattr(loaders, "check_archive", lambda name, data: None)
+    with pytest.raises(MemoryError):
+        loaders.read_document("重.docx", b"PK")
+    with pytest.raises(loaders.IngestError, match="超出内存限制"):
+        parsing._parse_in_worker("重.docx", b"PK", None)
