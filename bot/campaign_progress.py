@@ -2,9 +2,10 @@
 every few seconds, and stops when the campaign is no longer sending.
 
 One watcher per (chat, campaign): opening the progress again moves the live view to the
-new message. Watchers belong to the dispatcher and are cancelled when it closes; closing
-waits for every watcher, the replaced ones too, so none still holds a database session
-when the engine is disposed.
+new message. Watchers belong to the dispatcher and stop when it closes. A watcher is told
+to stop, never cancelled: it leaves at its next wait, not inside a database read (a read
+cancelled mid-way can leave its connection closing after the engine is gone, and the
+event loop waiting for it forever). Closing waits for every watcher, replaced ones too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class LiveProgress:
         self.interval = interval
         self.tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
         self.ending: set[asyncio.Task[None]] = set()  # replaced watchers still winding down
+        self._stops: dict[asyncio.Task[None], asyncio.Event] = {}
 
     def watch(
         self,
@@ -45,21 +47,26 @@ class LiveProgress:
         previous = self.tasks.pop(key, None)
         if previous is not None:
             self._end(previous)
+        stop = asyncio.Event()
         task = asyncio.create_task(
-            self._run(bot, sessions, t, chat_id, message_id, campaign_id),
+            self._run(bot, sessions, t, chat_id, message_id, campaign_id, stop),
             name=f"campaign-progress-{campaign_id}-{chat_id}",
         )
+        self._stops[task] = stop
         self.tasks[key] = task
         task.add_done_callback(lambda done: self._forget(key, done))
         return task
 
     def _end(self, task: asyncio.Task[None]) -> None:
-        task.cancel()
+        stop = self._stops.get(task)  # gone once the task has ended
+        if stop is not None:
+            stop.set()
         if not task.done():
             self.ending.add(task)
             task.add_done_callback(self.ending.discard)
 
     def _forget(self, key: tuple[int, int], task: asyncio.Task[None]) -> None:
+        self._stops.pop(task, None)
         if self.tasks.get(key) is task:
             del self.tasks[key]
         if not task.cancelled() and task.exception() is not None:
@@ -73,11 +80,13 @@ class LiveProgress:
         chat_id: int,
         message_id: int,
         campaign_id: int,
+        stop: asyncio.Event,
     ) -> None:
         shown = ""
         failures = 0
         while failures < MAX_FAILURES:
-            await asyncio.sleep(self.interval)
+            if await _stopped(stop, self.interval):
+                return
             async with sessions() as session:
                 campaign = await get_campaign(session, campaign_id)
                 stats = await campaign_stats(session, campaign)
@@ -90,7 +99,8 @@ class LiveProgress:
                     )
                 except TelegramRetryAfter as exc:  # skip ticks until Telegram lets us edit
                     failures += 1
-                    await asyncio.sleep(exc.retry_after)
+                    if await _stopped(stop, exc.retry_after):
+                        return
                     continue
                 except TelegramBadRequest as exc:
                     if "message is not modified" not in exc.message:
@@ -105,13 +115,22 @@ class LiveProgress:
                 return
 
     async def stop(self) -> None:
-        """Cancel every watcher and wait for them to end."""
+        """Tell every watcher to stop and wait for them to end."""
         tasks = [*self.tasks.values(), *self.ending]
         for task in tasks:
-            task.cancel()
+            self._end(task)
         await asyncio.gather(*tasks, return_exceptions=True)
         self.tasks.clear()
         self.ending.clear()
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds``; True as soon as the watcher is told to stop."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
 
 
 def live_progress(dispatcher: Dispatcher) -> LiveProgress:
