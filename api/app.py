@@ -46,8 +46,6 @@ from campaigns.runner import background_worker
 from core import metrics
 from core.settings import Settings
 from policydesk.runtime import Runtime, ensure_initialised, open_runtime, start_background
-from webchat.sender import CHANNEL as WEB_CHANNEL
-from webchat.sender import register_web_sender
 
 UPLOAD_PATHS = ("/api/v1/admin/documents", "/admin/upload")
 
@@ -93,8 +91,6 @@ def create_app(
                 stack.push_async_callback(store.close)
             stack.callback(metrics.mark_process_dead, os.getpid())
             await ensure_initialised(rt)
-            if not rt.notifier.has(WEB_CHANNEL):
-                register_web_sender(rt.notifier, rt.sessions)
             app.state.runtime = rt
             admin_ui.bind(rt)
             stack.push_async_callback(rt.background.stop, rt.settings.shutdown_timeout)
@@ -102,7 +98,10 @@ def create_app(
             if app.state.telegram is not None:
                 stack.push_async_callback(app.state.telegram.close)
             start_background(rt)
-            await stack.enter_async_context(background_worker(rt.settings, rt.engine, rt.sessions))
+            await stack.enter_async_context(
+                # The app's settings decide (an app over a given runtime may differ).
+                background_worker(settings, rt.engine, rt.sessions, rt.transports, rt.outbox)
+            )
             yield
 
     app = FastAPI(

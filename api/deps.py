@@ -15,7 +15,6 @@ from core.db import committed
 from core.tokens import ApiToken, Role, authenticate
 from knowledge.service import KnowledgeBase
 from policydesk.runtime import Runtime
-from webchat.sender import bind_session
 
 bearer = HTTPBearer(
     auto_error=False, description="Admin API token (`policydesk admin create-token`)"
@@ -33,9 +32,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """One session per request, committed when the route returns without error."""
     async with runtime.sessions() as session, committed(session):
-        # Senders that store messages (the web channel) write through this session.
-        with bind_session(session):
-            yield session
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
@@ -51,8 +48,7 @@ async def get_write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """
     engine = runtime.engine.execution_options(sqlite_immediate=True)
     async with AsyncSession(engine, expire_on_commit=False) as session, committed(session):
-        with bind_session(session):
-            yield session
+        yield session
 
 
 WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]

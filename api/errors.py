@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from core.errors import Conflict, DomainError, IndexMismatch, IngestError, InvalidInput, NotFound
-from core.notify import DeliveryFailed
 from webchat.service import UnknownChat
 
 # The HTTP status of each kind of domain error (the domain knows nothing of HTTP; the bot
@@ -22,7 +21,6 @@ STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     InvalidInput: 422,
     IngestError: 422,
-    DeliveryFailed: 502,
     IndexMismatch: 503,
 }
 

@@ -8,6 +8,7 @@ from datetime import timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from campaigns.outbox import service_message_counts
 from campaigns.service import CampaignResult, campaign_results
 from core.csv_safe import to_csv
 from core.db import utcnow
@@ -36,6 +37,8 @@ class Figures:
     questions: QuestionStats
     registrations: list[EventFigures]
     campaigns: list[CampaignResult]
+    # Answers and notices sent through the outbox, by channel and outcome.
+    messages: dict[str, dict[str, int]]
 
 
 async def gather_figures(
@@ -48,6 +51,7 @@ async def gather_figures(
         questions=await question_stats(session, days, zone),
         registrations=await registrations_per_event(session),
         campaigns=await campaign_results(session, now - timedelta(days=days), now),
+        messages=await service_message_counts(session, now - timedelta(days=days)),
     )
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 import httpx
 
 from bench.common import machine
+from bot.factory import create_bot
+from bot.transport import TelegramPort
 from campaigns.ratelimit import DatabaseRateLimiter
-from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
 from core.migrate import upgrade
@@ -49,7 +50,7 @@ async def one_round(url: str, base_url: str, recipients: int, start: int) -> tup
     async with httpx.AsyncClient(base_url=base_url) as emu:
         await emu.post("/_emu/reset")
         await start_campaign(sessions)
-        port = TelegramPort(make_bot(emulator_settings(base_url)))
+        port = TelegramPort(create_bot(emulator_settings(base_url), wait_on_flood=False))
         limiter = DatabaseRateLimiter(sessions, engine.dialect.name)
         worker = Worker(sessions, port, limiter, WorkerConfig(poll=0.2))
         await worker.run(until_idle=True)

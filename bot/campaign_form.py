@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import campaign_views as views
 from bot.signup_form import AnyMessage
+from bot.transport import TelegramPort
 from campaigns import service
 from campaigns.content import Draft
-from campaigns.port import Outcome
 from campaigns.segments import count_audience, parse_segment
-from campaigns.telegram import TelegramPort
 from core.errors import InvalidInput
 from core.i18n import Translator
+from core.transport import Outcome
 
 
 class CampaignForm(StatesGroup):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -33,19 +34,36 @@ from core.settings import Settings
 from policydesk.runtime import Runtime
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
-    """A bot speaking Telegram HTML, on ``POLICYDESK_TELEGRAM_API_BASE`` when set, that
-    waits out Telegram's flood control (see ``bot/retry.py``)."""
+def create_bot(
+    settings: Settings,
+    session: BaseSession | None = None,
+    *,
+    wait_on_flood: bool = True,
+    timeout: float | None = None,
+) -> Bot:
+    """The one way a bot is made: speaking Telegram HTML, on
+    ``POLICYDESK_TELEGRAM_API_BASE`` when set. The front door's bot waits out Telegram's
+    flood control (see ``bot/retry.py``); the delivery workers' (``wait_on_flood=False``)
+    report it, since they pace every sender of the token together."""
     if settings.bot_token is None:
         raise InvalidInput("POLICYDESK_BOT_TOKEN is not set", field="bot_token")
-    if session is None and settings.telegram_api_base:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    if session is None:
+        api = (
+            TelegramAPIServer.from_base(settings.telegram_api_base)
+            if settings.telegram_api_base
+            else None
+        )
+        options: dict[str, Any] = {} if api is None else {"api": api}
+        if timeout is not None:
+            options["timeout"] = timeout
+        session = AiohttpSession(**options)
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
-    bot.session.middleware(RetryAfterMiddleware())
+    if wait_on_flood:
+        bot.session.middleware(RetryAfterMiddleware())
     return bot
 
 

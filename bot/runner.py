@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from bot.commands import publish_commands
 from bot.dedupe import MemoryUpdateDedupe, RedisUpdateDedupe, UpdateDedupe
 from bot.factory import close_dispatcher, create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
+from campaigns.runner import background_worker
 from core.settings import Settings
 from policydesk.runtime import Runtime, start_background
 
@@ -91,7 +91,6 @@ async def start_front_door(
 async def _open_front_door(runtime: Runtime, bot: Bot, polling: bool) -> TelegramFrontDoor:
     settings = runtime.settings
     dispatcher = create_dispatcher(runtime)
-    register_telegram_sender(runtime, bot)
     await publish_commands(bot, settings.admin_chat_ids)
     secret: str | None = None
     task: asyncio.Task[None] | None = None
@@ -128,15 +127,21 @@ async def _poll(bot: Bot, dispatcher: Dispatcher) -> None:
 
 
 async def run_polling(runtime: Runtime) -> None:
-    """``policydesk bot``: long polling until interrupted."""
+    """``policydesk bot``: long polling until interrupted, with a delivery worker for the
+    outbox (answers, notices, campaigns) unless workers run separately."""
     bot = create_bot(runtime.settings)
     dispatcher = create_dispatcher(runtime)
-    register_telegram_sender(runtime, bot)
     start_background(runtime)
+    settings = runtime.settings
     try:
-        await publish_commands(bot, runtime.settings.admin_chat_ids)
-        await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
+        async with background_worker(
+            settings, runtime.engine, runtime.sessions, runtime.transports, runtime.outbox
+        ):
+            await publish_commands(bot, settings.admin_chat_ids)
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dispatcher.start_polling(
+                bot, allowed_updates=dispatcher.resolve_used_update_types()
+            )
     finally:
         await close_dispatcher(dispatcher)
         await bot.session.close()

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from campaigns.port import OutgoingMessage
 from campaigns.segments import Segment, parse_segment
 from campaigns.tg_html import CAPTION_LIMIT, MESSAGE_LIMIT, plain_text
 from core.errors import InvalidInput
+from core.transport import OutgoingMessage
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _BUTTON_URL = re.compile(r"^(https?|tg)://[^\s]+$", re.IGNORECASE)

@@ -44,6 +44,8 @@ class DeliveryStatus(StrEnum):
     BLOCKED = "blocked"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    # WeChat: the person has not written to the account for 48 h, so it may not message them
+    OUT_OF_WINDOW = "no_window"
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
 
@@ -90,6 +92,10 @@ class Campaign(Base):
 
 
 class Delivery(Base):
+    """One message to one person: a campaign's delivery to a subscriber, or a service
+    message (an officer's answer, an event notice) with no campaign. The table is the
+    outbox every outgoing message passes through (see ``core.outbox``)."""
+
     __tablename__ = "campaign_deliveries"
     __table_args__ = (
         UniqueConstraint("campaign_id", "subscriber_id"),
@@ -98,9 +104,17 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE")
+    )
+    # A campaign's Telegram chat; service messages use ``channel`` and ``address``.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
+    address: Mapped[str | None] = mapped_column(String(128))
+    topic: Mapped[str | None] = mapped_column(String(32))
+    header_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -110,7 +124,8 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(300))
-    # This recipient's own text (Telegram HTML) instead of the campaign's, if set.
+    # This recipient's own text instead of the campaign's, if set: Telegram HTML for a
+    # campaign's row, plain text for a service message.
     text: Mapped[str | None] = mapped_column(Text)
 
 

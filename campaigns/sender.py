@@ -2,9 +2,10 @@
 
 Pure functions over ``SendResult`` — no aiogram, no database — so the rules are easy to
 read and to test: 429 waits ``retry_after`` and does not count as an attempt; 403 blocks
-the subscriber for good; 5xx and failed connections retry with exponential backoff up to
-``max_attempts``; a request whose answer was lost (it may have been delivered: Telegram
-has no idempotency key) is counted ``unknown`` and never sent again; any other API error
+the subscriber for good; a person outside WeChat's 48-hour window is recorded as such;
+5xx and failed connections retry with exponential backoff up to ``max_attempts``; a
+request whose answer was lost (it may have been delivered: Telegram has no idempotency
+key) is counted ``unknown`` and never sent again; any other API error
 fails the delivery at once.
 """
 
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from campaigns.models import DeliveryStatus
-from campaigns.port import Outcome, SendResult
 from campaigns.store import Change
+from core.transport import Outcome, SendResult
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def decide(
             )
         case Outcome.UNKNOWN:
             return Change(delivery_id, DeliveryStatus.UNKNOWN, now, error=result.error)
+        case Outcome.OUT_OF_WINDOW:
+            return Change(delivery_id, DeliveryStatus.OUT_OF_WINDOW, now, error=result.error)
         case Outcome.TRANSIENT if attempts < policy.max_attempts:
             return Change(
                 delivery_id,

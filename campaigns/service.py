@@ -4,7 +4,7 @@ preview and live stats. Officers' front doors (API, bot) call these; workers del
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from campaigns.content import Draft, check_draft, outgoing
 from campaigns.kinds import delivery_maker
 from campaigns.models import Campaign, CampaignKind, CampaignStatus, Delivery, DeliveryStatus
-from campaigns.port import MessagePort, OutgoingMessage, SendResult
 from campaigns.segments import condition, count_audience, parse_segment
 from campaigns.subscribers import Subscriber
 from core.db import utcnow
 from core.errors import Conflict, NotFound
+from core.transport import MessagePort, OutgoingMessage, SendResult
 
 C = CampaignStatus
 
@@ -264,8 +264,11 @@ class CampaignStats:
     remaining: int
     rate: float
     duration: float
+    out_of_window: int = 0  # WeChat followers who had not written for 48 h
+    # The same counts for each channel the campaign went out on ("telegram", "wechat").
+    by_channel: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, float | int]:
+    def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -293,25 +296,36 @@ async def _stats_of(
     rows = await session.execute(
         select(
             Delivery.campaign_id,
+            Delivery.channel,
             Delivery.status,
             func.count(Delivery.id),
             func.max(Delivery.finished_at),
         )
         .where(Delivery.campaign_id.in_([c.id for c in campaigns]))
-        .group_by(Delivery.campaign_id, Delivery.status)
+        .group_by(Delivery.campaign_id, Delivery.channel, Delivery.status)
     )
     counts: dict[int, dict[str, int]] = {c.id: {} for c in campaigns}
+    by_channel: dict[int, dict[str, dict[str, int]]] = {c.id: {} for c in campaigns}
     last_sent: dict[int, datetime] = {}
-    for campaign_id, status, count, last in rows.all():
-        counts[campaign_id][status] = int(count)
+    for campaign_id, channel, status, count, last in rows.all():
+        assert campaign_id is not None  # selected by campaign
+        counts[campaign_id][status] = counts[campaign_id].get(status, 0) + int(count)
+        by_channel[campaign_id].setdefault(channel, {})[status] = int(count)
         if status == DeliveryStatus.SENT and last is not None:
-            last_sent[campaign_id] = last
+            last_sent[campaign_id] = max(last, last_sent.get(campaign_id, last))
     moment = now or utcnow()
-    return {c.id: _stats(c, counts[c.id], last_sent.get(c.id), moment) for c in campaigns}
+    return {
+        c.id: _stats(c, counts[c.id], last_sent.get(c.id), moment, by_channel[c.id])
+        for c in campaigns
+    }
 
 
 def _stats(
-    campaign: Campaign, counts: dict[str, int], last_sent: datetime | None, now: datetime
+    campaign: Campaign,
+    counts: dict[str, int],
+    last_sent: datetime | None,
+    now: datetime,
+    by_channel: dict[str, dict[str, int]] | None = None,
 ) -> CampaignStats:
     S = DeliveryStatus
     # Not started yet: no deliveries; the audience counted at scheduling is all still to go.
@@ -333,6 +347,8 @@ def _stats(
         remaining=sum(counts.get(s, 0) for s in (S.PENDING, S.CLAIMED, S.INFLIGHT)) or waiting,
         rate=round(sent / span, 2) if span > 0 else 0.0,
         duration=round(max(0.0, duration), 2),
+        out_of_window=counts.get(S.OUT_OF_WINDOW, 0),
+        by_channel=by_channel or {},
     )
 
 
@@ -421,4 +437,4 @@ async def preview_campaign(session: AsyncSession, campaign_id: int) -> Preview:
 
 async def send_preview(port: MessagePort, preview: Preview, chat_id: int) -> SendResult:
     """Send a preview to one officer's chat, outside the delivery bookkeeping."""
-    return await port.send(chat_id, preview.message)
+    return await port.send(str(chat_id), preview.message)

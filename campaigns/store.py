@@ -1,5 +1,8 @@
 """Delivery rows in the database: claims with leases, in-flight marks, outcomes, reaping.
 
+A row is a campaign's delivery or a service message with no campaign (the outbox, see
+``campaigns.outbox``); a worker claims only rows of the channels it has a transport for.
+
 Every state change is a conditional UPDATE, so that two workers can never both move the
 same row to ``inflight``: a row is sent only by the worker whose claim it still holds.
 """
@@ -11,7 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import OPEN_DELIVERY, Campaign, CampaignStatus, Delivery, DeliveryStatus
@@ -23,10 +38,36 @@ S = DeliveryStatus
 @dataclass(frozen=True)
 class Claimed:
     id: int
-    campaign_id: int
-    chat_id: int
+    campaign_id: int | None  # None: a service message
+    address: str  # the channel's address: a Telegram chat id, web chat id, WeChat openid
     attempts: int
     text: str | None = None  # the recipient's own text, when the campaign has one per chat
+    channel: str = "telegram"
+    header_key: str | None = None
+
+
+def _sendable(
+    now: datetime, channels: Sequence[str] | None, campaigns: bool = True
+) -> ColumnElement[bool]:
+    """Pending rows due now, of a sending campaign (unless ``campaigns`` is False) or of
+    no campaign, on these channels."""
+    owner = (
+        or_(Delivery.campaign_id.is_(None), Campaign.status == CampaignStatus.SENDING)
+        if campaigns
+        else Delivery.campaign_id.is_(None)
+    )
+    condition = and_(
+        Delivery.status == S.PENDING,
+        owner,
+        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+    )
+    if channels is not None:
+        condition = and_(condition, Delivery.channel.in_(list(channels)))
+    return condition
+
+
+def _address() -> ColumnElement[str]:
+    return func.coalesce(Delivery.address, sql_cast(Delivery.chat_id, String))
 
 
 @dataclass(frozen=True)
@@ -44,20 +85,30 @@ class Change:
 
 
 async def claim(
-    session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    channels: Sequence[str] | None = None,
+    campaigns: bool = True,
 ) -> list[Claimed]:
-    """Lease up to ``limit`` due pending deliveries of sending campaigns to ``worker``."""
+    """Lease up to ``limit`` due pending deliveries (of sending campaigns, or service
+    messages) on ``channels`` (all when None) to ``worker``. Service messages come first:
+    an officer's answer does not wait behind a campaign to ten thousand subscribers."""
     due = (
         select(
-            Delivery.id, Delivery.campaign_id, Delivery.chat_id, Delivery.attempts, Delivery.text
+            Delivery.id,
+            Delivery.campaign_id,
+            _address(),
+            Delivery.attempts,
+            Delivery.text,
+            Delivery.channel,
+            Delivery.header_key,
         )
-        .join(Campaign, Campaign.id == Delivery.campaign_id)
-        .where(
-            Delivery.status == S.PENDING,
-            Campaign.status == CampaignStatus.SENDING,
-            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-        )
-        .order_by(Delivery.id)
+        .outerjoin(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(_sendable(now, channels, campaigns))
+        .order_by(Delivery.campaign_id.is_not(None), Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=Delivery)
     )
@@ -82,15 +133,23 @@ async def admit(
     """
     rows = (
         await session.execute(
-            select(Delivery.id, Subscriber.subscribed, Subscriber.blocked, Campaign.status)
-            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-            .join(Campaign, Campaign.id == Delivery.campaign_id)
+            select(
+                Delivery.id,
+                Delivery.campaign_id,
+                Subscriber.subscribed,
+                Subscriber.blocked,
+                Campaign.status,
+            )
+            .outerjoin(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .outerjoin(Campaign, Campaign.id == Delivery.campaign_id)
             .where(Delivery.id.in_(ids), Delivery.status == S.CLAIMED, Delivery.worker == worker)
         )
     ).all()
     moves: dict[DeliveryStatus, list[int]] = {}
-    for delivery_id, subscribed, blocked, campaign_status in rows:
-        if campaign_status == CampaignStatus.CANCELLED:
+    for delivery_id, campaign_id, subscribed, blocked, campaign_status in rows:
+        if campaign_id is None:
+            target = S.INFLIGHT  # a service message: asked for, so always wanted
+        elif campaign_status == CampaignStatus.CANCELLED:
             target = S.CANCELLED
         elif campaign_status != CampaignStatus.SENDING:
             target = S.PENDING
@@ -223,7 +282,8 @@ async def finish_done(session: AsyncSession, now: datetime) -> list[int]:
 
 async def needs_housekeeping(session: AsyncSession, now: datetime) -> bool:
     """Read-only: is there a campaign due, sending, or a lease expired? An idle worker
-    must not take SQLite's write lock every poll (it would starve deferred writers)."""
+    must not take SQLite's write lock every poll (it would starve deferred writers).
+    Service messages need no housekeeping beyond their leases."""
     campaign = await session.scalar(
         select(Campaign.id)
         .where(
@@ -247,39 +307,49 @@ async def needs_housekeeping(session: AsyncSession, now: datetime) -> bool:
     return expired is not None
 
 
-async def has_claimable(session: AsyncSession, now: datetime) -> bool:
-    """Read-only: is any delivery ready to be claimed?"""
+async def has_claimable(
+    session: AsyncSession,
+    now: datetime,
+    channels: Sequence[str] | None = None,
+    campaigns: bool = True,
+) -> bool:
+    """Read-only: is any delivery on ``channels`` ready to be claimed?"""
     found = await session.scalar(
         select(Delivery.id)
-        .join(Campaign, Campaign.id == Delivery.campaign_id)
-        .where(
-            Delivery.status == S.PENDING,
-            Campaign.status == CampaignStatus.SENDING,
-            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-        )
+        .outerjoin(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(_sendable(now, channels, campaigns))
         .limit(1)
     )
     return found is not None
 
 
 async def queue_depth(session: AsyncSession) -> int:
-    """Read-only: deliveries of sending campaigns not sent yet (pending or claimed)."""
+    """Read-only: deliveries not sent yet (pending or claimed), of sending campaigns or
+    service messages."""
     count = await session.scalar(
         select(func.count(Delivery.id))
-        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .outerjoin(Campaign, Campaign.id == Delivery.campaign_id)
         .where(
             Delivery.status.in_([S.PENDING, S.CLAIMED]),
-            Campaign.status == CampaignStatus.SENDING,
+            or_(Delivery.campaign_id.is_(None), Campaign.status == CampaignStatus.SENDING),
         )
     )
     return int(count or 0)
 
 
-async def has_open_work(session: AsyncSession) -> bool:
-    """Whether any campaign is scheduled or sending (the worker's idle test)."""
+async def has_open_work(session: AsyncSession, channels: Sequence[str] | None = None) -> bool:
+    """Whether any campaign is scheduled or sending, or a service message on ``channels``
+    is still open (the worker's idle test)."""
     found = await session.scalar(
         select(Campaign.id)
         .where(Campaign.status.in_([CampaignStatus.SENDING, CampaignStatus.SCHEDULED]))
         .limit(1)
     )
-    return found is not None
+    if found is not None:
+        return True
+    message = select(Delivery.id).where(
+        Delivery.campaign_id.is_(None), Delivery.status.in_(OPEN_DELIVERY)
+    )
+    if channels is not None:
+        message = message.where(Delivery.channel.in_(list(channels)))
+    return await session.scalar(message.limit(1)) is not None

@@ -1,25 +1,23 @@
 """Messages to registrants (promotion, cancellation, reminders), rendered from the
-shared locale catalogs (``events.notice.*``) and delivered through the notifier port
-after the transaction commits."""
+shared locale catalogs (``events.notice.*``) and written into the outbox in the
+transaction of the change that causes them (``core.outbox``): committed with it, sent by
+the delivery workers."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from core.i18n import translate
-from core.notify import Notifier
-from events.models import Registration
+from sqlalchemy.ext.asyncio import AsyncSession
 
-log = logging.getLogger(__name__)
+from core.i18n import translate
+from core.outbox import TELEGRAM, Message, Outbox
+from events.models import Registration
 
 # The office is in mainland China (UTC+8 all year, no daylight saving time).
 OFFICE_TZ = timezone(timedelta(hours=8), "CST")
-# A Telegram channel without the "officer's answer" header (see ``bot.notify``).
-CHANNEL = "telegram_notice"
 
 
 def local_time(moment: datetime) -> str:
@@ -28,16 +26,17 @@ def local_time(moment: datetime) -> str:
 
 def render(key: str, locale: str, **params: Any) -> str:
     """The notice ``events.notice.<key>`` from the shared catalogs, as plain text: the
-    channel's sender escapes it (the Telegram sender renders it as escaped HTML)."""
+    channel's transport escapes it (Telegram's renders it as escaped HTML)."""
     return translate(locale, f"events.notice.{key}", **{k: str(v) for k, v in params.items()})
 
 
 @dataclass(frozen=True)
 class Notice:
-    """One message for one Telegram chat."""
+    """One message for one Telegram chat; ``topic`` names it in the delivery figures."""
 
     chat_id: int
     text: str
+    topic: str = "event_notice"
 
 
 def notice_for(registration: Registration, key: str) -> Notice | None:
@@ -53,16 +52,15 @@ def notice_for(registration: Registration, key: str) -> Notice | None:
         place=event.place or "-",
         checkin_code=registration.checkin_code,
     )
-    return Notice(contact.telegram_chat_id, text)
+    return Notice(contact.telegram_chat_id, text, f"event_{key}"[:32])
 
 
-async def deliver(notifier: Notifier, notices: Iterable[Notice]) -> int:
-    """Send each notice; a failure is logged and does not stop the others. Returns sent count."""
-    sent = 0
+async def queue(session: AsyncSession, outbox: Outbox, notices: Iterable[Notice | None]) -> int:
+    """Write each notice into the outbox in ``session``'s transaction; how many."""
+    count = 0
     for notice in notices:
-        try:
-            if await notifier.send(CHANNEL, str(notice.chat_id), notice.text):
-                sent += 1
-        except Exception:
-            log.exception("notice to chat %s failed", notice.chat_id)
-    return sent
+        if notice is not None:
+            message = Message(TELEGRAM, str(notice.chat_id), notice.text, topic=notice.topic)
+            await outbox.put(session, message)
+            count += 1
+    return count

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import utcnow, write_transaction
 from core.errors import Conflict, InvalidInput
-from core.notify import Notifier
+from core.outbox import Outbox
 from core.replays import digest_of, earlier_reply, remember_reply
 from events.errors import (
     AlreadyRegistered,
@@ -37,7 +37,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
-from events.notices import Notice, deliver, notice_for
+from events.notices import Notice, notice_for, queue
 from events.queries import own_registration
 from events.reminders import schedule_reminders, skip_reminders
 from events.schemas import ContactIn, RegistrationIn
@@ -335,7 +335,7 @@ async def find_by_secret(session: AsyncSession, secret: str) -> Registration:
 
 async def cancel_registration(
     sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
+    outbox: Outbox,
     *,
     secret: str | None = None,
     registration_id: int | None = None,
@@ -371,6 +371,5 @@ async def cancel_registration(
             notices.append(notice_for(registration, "cancelled_by_office"))
         promoted = await promote_waitlist(session, event)
         notices += [notice_for(reg, "promoted") for reg in promoted]
-        await session.flush()
-    await deliver(notifier, [n for n in notices if n is not None])
+        await queue(session, outbox, notices)
     return registration

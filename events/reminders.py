@@ -1,24 +1,22 @@
 """Reminders 24 hours and 1 hour before an event, stored as rows so that they survive a
 restart and are sent at most once.
 
-``run_due_reminders`` is the worker's call point: it claims due rows under a lease
+``run_due_reminders`` is the background loop's call point: it claims due rows
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas share the work; ``BEGIN IMMEDIATE``
-on SQLite), sends each through the notifier and records the outcome. A row whose worker
-died mid-send is marked ``unknown`` and never retried: Telegram has no idempotency key,
-and a lost reminder is better than a doubled one.
+on SQLite) and writes each into the outbox in the same transaction, so that a reminder is
+queued exactly once; the delivery workers send it (``core.outbox``).
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import utcnow, write_transaction
-from core.notify import Notifier
+from core.outbox import Outbox
 from events.models import (
     Event,
     EventStatus,
@@ -27,12 +25,9 @@ from events.models import (
     Reminder,
     ReminderStatus,
 )
-from events.notices import CHANNEL, notice_for
-
-log = logging.getLogger(__name__)
+from events.notices import notice_for, queue
 
 OFFSETS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
-LEASE = timedelta(minutes=5)
 
 
 def due_time(starts_at: datetime, kind: str) -> datetime:
@@ -76,26 +71,24 @@ async def skip_reminders(session: AsyncSession, registration_id: int) -> None:
 
 @dataclass
 class ReminderReport:
-    sent: int = 0
-    skipped: int = 0
-    failed: int = 0
-    deferred: int = 0  # no sender for the channel in this process: left pending
-    unknown: int = 0  # stale leases found and given up
-    errors: list[str] = field(default_factory=list)
+    sent: int = 0  # written into the outbox
+    skipped: int = 0  # no longer wanted, or the registrant has no chat
+    unknown: int = 0  # left mid-send by an earlier version: given up
 
 
 async def run_due_reminders(
     sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
+    outbox: Outbox,
     *,
     now: datetime | None = None,
     limit: int = 200,
-    lease: timedelta = LEASE,
 ) -> ReminderReport:
-    """Send every reminder that is due, once. Safe to run from several processes."""
+    """Put every reminder that is due into the outbox, once. Safe to run from several
+    processes: each due row is claimed and written to the outbox in one transaction."""
     now = now or utcnow()
     report = ReminderReport()
     async with write_transaction(sessions) as session:
+        # Rows left "sending" by an earlier version that sent directly: given up.
         stale = await session.execute(
             update(Reminder)
             .where(
@@ -118,57 +111,18 @@ async def run_due_reminders(
             )
         )
         for reminder in claimed:
-            reminder.status = ReminderStatus.SENDING.value
-            reminder.lease_until = now + lease
             reminder.attempts += 1
-    for reminder in claimed:
-        await _send_one(sessions, notifier, reminder.id, now, report)
+            registration = await session.get(Registration, reminder.registration_id)
+            assert registration is not None  # reminders are deleted with their registration
+            notice = notice_for(registration, f"reminder_{reminder.kind}")
+            if notice is None or not _still_wanted(reminder, registration, now):
+                reminder.status = ReminderStatus.SKIPPED.value
+                report.skipped += 1
+                continue
+            await queue(session, outbox, [notice])
+            reminder.status, reminder.sent_at = ReminderStatus.SENT.value, now
+            report.sent += 1
     return report
-
-
-async def _send_one(
-    sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
-    reminder_id: int,
-    now: datetime,
-    report: ReminderReport,
-) -> None:
-    # Read, send, then record in a separate write transaction: a SQLite read transaction
-    # that outlived another worker's commit could not write any more.
-    async with sessions() as session:
-        reminder = await session.get(Reminder, reminder_id)
-        assert reminder is not None
-        registration = await session.get(Registration, reminder.registration_id)
-        assert registration is not None
-        notice = notice_for(registration, f"reminder_{reminder.kind}")
-        wanted = _still_wanted(reminder, registration, now)
-    if notice is None or not wanted:
-        report.skipped += 1
-        await _record(sessions, reminder_id, status=ReminderStatus.SKIPPED.value)
-        return
-    try:
-        handed_over = await notifier.send(CHANNEL, str(notice.chat_id), notice.text)
-    except Exception as exc:  # the channel refused it (blocked bot, bad chat, ...)
-        log.warning("reminder %s failed: %s", reminder_id, exc)
-        report.failed += 1
-        report.errors.append(f"reminder {reminder_id}: {exc!r}")
-        await _record(
-            sessions, reminder_id, status=ReminderStatus.FAILED.value, last_error=repr(exc)[:500]
-        )
-        return
-    if handed_over:
-        report.sent += 1
-        await _record(sessions, reminder_id, status=ReminderStatus.SENT.value, sent_at=utcnow())
-    else:  # nothing was sent; a process with a Telegram sender will pick it up
-        report.deferred += 1
-        await _record(sessions, reminder_id, status=ReminderStatus.PENDING.value, lease_until=None)
-
-
-async def _record(
-    sessions: async_sessionmaker[AsyncSession], reminder_id: int, **values: object
-) -> None:
-    async with write_transaction(sessions) as session:
-        await session.execute(update(Reminder).where(Reminder.id == reminder_id).values(**values))
 
 
 def _still_wanted(reminder: Reminder, registration: Registration, now: datetime) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import utcnow, write_transaction
 from core.errors import Conflict, InvalidInput
-from core.notify import Notifier
+from core.outbox import Outbox
 from events.errors import CompanyNotFound, EventNotFound
 from events.models import (
     Company,
@@ -25,7 +25,7 @@ from events.models import (
     Reminder,
     ReminderStatus,
 )
-from events.notices import Notice, deliver, notice_for
+from events.notices import Notice, notice_for, queue
 from events.reminders import due_time
 from events.schemas import CompanyPatch, EventIn, EventPatch
 from events.seats import promote_waitlist, seat_counts
@@ -135,7 +135,7 @@ async def delete_draft_event(session: AsyncSession, event_id: int) -> None:
 
 async def update_event(
     sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
+    outbox: Outbox,
     event_id: int,
     patch: EventPatch,
 ) -> Event:
@@ -194,8 +194,7 @@ async def update_event(
         if event.status == EventStatus.PUBLISHED.value:
             promoted = await promote_waitlist(session, event)
             notices += [notice_for(reg, "promoted") for reg in promoted]
-        await session.flush()
-    await deliver(notifier, [n for n in notices if n is not None])
+        await queue(session, outbox, notices)
     return event
 
 

@@ -7,10 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
-from core.notify import Notifier
-from knowledge.models import OpenQuestion
+from core.outbox import CHANNELS, Message, Outbox
+from knowledge.models import AnswerLog, OpenQuestion
+from knowledge.normalize import normalize
 
 MAX_ANSWER_CHARS = 4000
+# The heading an officer's answer is shown under, in the asker's language.
+OFFICER_ANSWER_HEADER = "bot.officer.reply"
 # Between an answer and an officer's follow-up in ``OpenQuestion.answer``, which keeps them all.
 FOLLOW_UP_SEPARATOR = "\n\n——\n"
 
@@ -22,6 +25,28 @@ async def list_open_questions(
     if status:
         query = query.where(OpenQuestion.status == status)
     return list(await session.scalars(query))
+
+
+async def question_for(
+    session: AsyncSession, log_row: AnswerLog, *, status: str = "open"
+) -> OpenQuestion:
+    """The officers' question for this answered exchange: the existing one, or a new one
+    (``status`` "open" puts it in the officers' queue at once)."""
+    question = await session.scalar(
+        select(OpenQuestion).where(OpenQuestion.answer_log_id == log_row.id)
+    )
+    if question is None:
+        question = OpenQuestion(
+            question=log_row.question,
+            normalized=normalize(log_row.question),
+            channel=log_row.channel,
+            user_key=log_row.user_key,
+            answer_log_id=log_row.id,
+            status=status,
+        )
+        session.add(question)
+        await session.flush()
+    return question
 
 
 async def attach_chat(
@@ -46,14 +71,15 @@ async def attach_chat(
 
 async def answer_open_question(
     session: AsyncSession,
-    notifier: Notifier,
+    outbox: Outbox,
     question_id: int,
     answer: str,
     officer: str,
     *,
     follow_up: bool = False,
 ) -> OpenQuestion:
-    """Record an officer's answer and send it to the asker in the channel they asked in.
+    """Record an officer's answer and put it into the outbox for the asker, on the
+    channel they asked on, in this transaction (committed with the answer or not at all).
 
     Answering twice is refused (409) so that a double click never messages the asker twice.
     With ``follow_up`` an answered question takes a further answer (an officer adding to
@@ -84,6 +110,19 @@ async def answer_open_question(
         utcnow(),
     )
     await session.flush()
-    if row.chat_id is not None:
-        await notifier.send(row.channel, str(row.chat_id), f"{row.question}\n\n{text}")
+    if reachable(row):
+        message = Message(
+            row.channel,
+            str(row.chat_id),
+            f"{row.question}\n\n{text}",
+            topic="officer_answer",
+            header_key=OFFICER_ANSWER_HEADER,
+        )
+        await outbox.put(session, message)
     return row
+
+
+def reachable(row: OpenQuestion) -> bool:
+    """Whether an answer to this question can reach its asker (asked in a chat, not
+    through the bare API)."""
+    return row.chat_id is not None and row.channel in CHANNELS

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.notify import Notifier
+from core.outbox import Outbox
 from knowledge.models import FaqEntry, OpenQuestion
-from knowledge.open_questions import answer_open_question, list_open_questions
+from knowledge.open_questions import answer_open_question, list_open_questions, reachable
 from knowledge.service import KnowledgeBase
 
 SIMILARITY = 0.94
@@ -113,7 +113,7 @@ class GroupAnswer:
 async def answer_group(
     session: AsyncSession,
     kb: KnowledgeBase,
-    notifier: Notifier,
+    outbox: Outbox,
     group_id: int,
     answer: str,
     officer: str,
@@ -135,8 +135,8 @@ async def answer_group(
         raise Conflict(f"FAQ entry {slug} already exists")
     delivered = 0
     for question in group.questions:
-        row = await answer_open_question(session, notifier, question.id, answer, officer)
-        delivered += row.chat_id is not None and notifier.has(row.channel)
+        row = await answer_open_question(session, outbox, question.id, answer, officer)
+        delivered += reachable(row)
     result = GroupAnswer([q.id for q in group.questions], delivered)
     if make_faq:
         title = (faq_question or group.question).strip()

@@ -175,26 +175,19 @@ async def cmd_bot(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 async def cmd_reminders(rt: Runtime, args: argparse.Namespace) -> int:
-    """Send due event reminders through the bot, once or every ``--every`` seconds."""
-    from bot.factory import create_bot
-    from bot.notify import register_telegram_sender
+    """Put due event reminders into the outbox, once or every ``--every`` seconds (the
+    delivery workers send them)."""
     from events.reminders import run_due_reminders
 
-    bot = create_bot(rt.settings)
-    register_telegram_sender(rt, bot)
-    try:
-        while True:
-            report = await run_due_reminders(rt.sessions, rt.notifier)
-            print(
-                f"reminders: sent {report.sent}, skipped {report.skipped}, failed "
-                f"{report.failed}, deferred {report.deferred}, unknown {report.unknown}",
-                flush=True,
-            )
-            if not args.every:
-                return 1 if report.failed else 0
-            await asyncio.sleep(args.every)
-    finally:
-        await bot.session.close()
+    while True:
+        report = await run_due_reminders(rt.sessions, rt.outbox)
+        print(
+            f"reminders: queued {report.sent}, skipped {report.skipped}, unknown {report.unknown}",
+            flush=True,
+        )
+        if not args.every:
+            return 0
+        await asyncio.sleep(args.every)
 
 
 def _officer_password(username: str) -> str | None:
@@ -254,7 +247,9 @@ async def cmd_worker(rt: Runtime, args: argparse.Namespace) -> int:
 
     # A long-running service like `serve`: its log lines in the configured format.
     configure_logging(rt.settings.log_format, rt.settings.log_level)
-    await run_worker(rt.settings, rt.engine, rt.sessions, until_idle=args.until_idle)
+    await run_worker(
+        rt.settings, rt.engine, rt.sessions, rt.transports(), until_idle=args.until_idle
+    )
     return 0
 
 
@@ -341,17 +336,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "reminders",
-        help="send due event reminders (24 h and 1 h before) through the bot, each once",
+        help="queue due event reminders (24 h and 1 h before), each once, for the workers",
     )
     p.add_argument("--every", type=float, default=0, help="keep running, checking every SECONDS")
     p.set_defaults(run=cmd_reminders)
 
     p = sub.add_parser(
-        "worker", help="deliver publicity campaigns (several may run against PostgreSQL)"
+        "worker",
+        help="deliver the outbox: campaigns, answers, event notices (several may share it)",
     )
-    p.add_argument(
-        "--until-idle", action="store_true", help="exit once no campaign is scheduled or sending"
-    )
+    p.add_argument("--until-idle", action="store_true", help="exit once nothing is left to send")
     p.set_defaults(run=cmd_worker)
 
     p = sub.add_parser("bench", help="list the benchmarks, or run one (from a checkout)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -15,13 +16,13 @@ from benefits import index_items
 from benefits import notify as benefit_notices
 from benefits.seed import read_pack_rules, seed_pack_rules
 from benefits.store import retire_pack_rules, sync_pack_rules
+from campaigns.outbox import DeliveryOutbox
 from core.background import BackgroundTasks, every
 from core.db import create_engine, create_session_factory
 from core.migrate import upgrade
-from core.notify import Notifier
 from core.settings import Settings
 from core.setup_lock import setup_lock
-from events.notices import CHANNEL as NOTICE_CHANNEL
+from core.transport import MessagePort
 from events.reminders import run_due_reminders
 from knowledge.build import Progress
 from knowledge.ingest import IngestReport, ingest_paths, retire_pack_content
@@ -47,7 +48,8 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     knowledge: KnowledgeBase
-    notifier: Notifier = field(default_factory=Notifier)
+    # Where services write what they tell people; workers send it (core.outbox).
+    outbox: DeliveryOutbox = field(default_factory=DeliveryOutbox)
     # Shared by replicas when POLICYDESK_REDIS_URL is set: FSM forms, rate limits.
     redis: Redis | None = None
     background: BackgroundTasks = field(default_factory=BackgroundTasks)
@@ -55,6 +57,13 @@ class Runtime:
     def __post_init__(self) -> None:
         # Background uploads are ingest jobs of this process: stopped with it.
         self.knowledge.background = self.background
+
+    def transports(self, only: Collection[str] | None = None) -> dict[str, MessagePort]:
+        """The outbox transports this process's settings give it, one per channel (of
+        ``only`` these channels, when given)."""
+        from policydesk.transports import build_transports
+
+        return build_transports(self.settings, self.sessions, only)
 
     async def close(self) -> None:
         await self.background.stop(self.settings.shutdown_timeout)
@@ -138,22 +147,18 @@ async def ensure_initialised(runtime: Runtime) -> None:
 
 
 def start_background(runtime: Runtime) -> None:
-    """The background loops every serving process runs: the index refresher, and where the
-    process talks to Telegram, the event reminders (leased rows: replicas share them)."""
+    """The background loops every serving process runs: the index refresher and the event
+    reminders (leased rows: replicas share them; each reminder goes into the outbox)."""
     settings = runtime.settings
     names = runtime.background.names
     if settings.index_poll_seconds > 0 and "index-refresher" not in names:
         refresher = IndexRefresher(runtime.knowledge, runtime.sessions, settings.index_poll_seconds)
         runtime.background.start("index-refresher", refresher.run())
-    if (
-        settings.reminder_poll_seconds > 0
-        and runtime.notifier.has(NOTICE_CHANNEL)
-        and "event-reminders" not in names
-    ):
+    if settings.reminder_poll_seconds > 0 and "event-reminders" not in names:
 
         async def send_reminders() -> None:
-            report = await run_due_reminders(runtime.sessions, runtime.notifier)
-            if report.sent or report.failed or report.unknown:
+            report = await run_due_reminders(runtime.sessions, runtime.outbox)
+            if report.sent or report.unknown:
                 log.info("event reminders: %s", report)
 
         runtime.background.start(

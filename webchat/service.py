@@ -10,15 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.errors import DomainError, NotFound
+from core.outbox import WEB as CHANNEL
 from knowledge.answer import Answer
 from knowledge.feedback import FeedbackOutcome, record_feedback
 from knowledge.models import AnswerLog, OpenQuestion
-from knowledge.normalize import normalize
-from knowledge.open_questions import attach_chat
+from knowledge.open_questions import attach_chat, question_for
 from knowledge.questions import ask_and_record
 from knowledge.service import KnowledgeBase
 from webchat.models import WebChat, WebMessage
-from webchat.sender import CHANNEL
 
 MAX_MESSAGES = 50
 
@@ -82,19 +81,7 @@ async def hand_off(session: AsyncSession, chat: WebChat, answer_log_id: int) -> 
     log_row = await session.get(AnswerLog, answer_log_id)
     if log_row is None or log_row.user_key != user_key(chat):
         raise NotFound(f"question {answer_log_id} is not in this chat")
-    question = await session.scalar(
-        select(OpenQuestion).where(OpenQuestion.answer_log_id == answer_log_id)
-    )
-    if question is None:
-        question = OpenQuestion(
-            question=log_row.question,
-            normalized=normalize(log_row.question),
-            channel=CHANNEL,
-            user_key=log_row.user_key,
-            answer_log_id=log_row.id,
-        )
-        session.add(question)
-        await session.flush()
+    question = await question_for(session, log_row)
     return await attach_chat(session, question.id, CHANNEL, chat.id)
 
 

@@ -368,9 +368,10 @@ def figure_charts(figures: Figures, today: date, clock: OfficeClock) -> dict[str
 
 def _delivery_row(result: CampaignResult) -> Row:
     s = result.stats
-    ended = s.sent + s.blocked + s.failed + s.unknown
+    ended = s.sent + s.blocked + s.failed + s.unknown + s.out_of_window
+    not_reached = s.failed + s.out_of_window  # out of WeChat's 48-hour window: not sent
     return Row(
         result.campaign.title,
-        (s.sent, s.blocked, s.failed, s.unknown, max(s.targeted - ended, 0)),
+        (s.sent, s.blocked, not_reached, s.unknown, max(s.targeted - ended, 0)),
         f"送达 {result.delivery_rate:.0%}",
     )

@@ -124,7 +124,7 @@ class EventsPage(RolePage):
             try:
                 patch = EventPatch.model_validate(_as_data(changed, clock_of(request)))
                 if patch.model_fields_set:
-                    await service.update_event(runtime.sessions, runtime.notifier, event_id, patch)
+                    await service.update_event(runtime.sessions, runtime.outbox, event_id, patch)
             except (ValidationError, DomainError) as exc:
                 errors = form_errors(exc)
             else:

@@ -132,7 +132,7 @@ class EventDeskPage(RolePage):
             try:
                 await cancel_registration(
                     runtime.sessions,
-                    runtime.notifier,
+                    runtime.outbox,
                     registration_id=registration.id,
                     by="office",
                 )

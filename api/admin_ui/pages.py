@@ -20,7 +20,6 @@ from core.tokens import Role
 from knowledge.ingest_jobs import get_job, progress_of, recent_jobs, submit_upload
 from knowledge.question_groups import answer_group, open_groups
 from policydesk.runtime import Runtime
-from webchat.sender import bind_session
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -65,17 +64,16 @@ class QuestionsPage(RolePage):
         target = str(request.url_for("admin:view-open-questions"))
         try:
             async with write_transaction(runtime.sessions) as session:
-                with bind_session(session):
-                    result = await answer_group(
-                        session,
-                        runtime.knowledge,
-                        runtime.notifier,
-                        int(request.path_params["group_id"]),
-                        answer,
-                        session_user(request),
-                        make_faq=make_faq,
-                        faq_question=faq_question,
-                    )
+                result = await answer_group(
+                    session,
+                    runtime.knowledge,
+                    runtime.outbox,
+                    int(request.path_params["group_id"]),
+                    answer,
+                    session_user(request),
+                    make_faq=make_faq,
+                    faq_question=faq_question,
+                )
         except DomainError as exc:
             return RedirectResponse(f"{target}?error={_q(exc.message)}", status_code=303)
         return RedirectResponse(f"{target}?done={len(result.answered)}", status_code=303)

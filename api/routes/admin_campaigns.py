@@ -16,20 +16,27 @@ from campaigns import service
 from campaigns.content import Draft
 from campaigns.event_targets import event_targets
 from campaigns.models import Campaign, CampaignKind
-from campaigns.port import MessagePort
 from campaigns.segments import count_audience, parse_segment
 from campaigns.service import CampaignStats
 from core.db import utcnow
+from core.errors import Conflict
 from core.fields import required_text
+from core.outbox import TELEGRAM
+from core.transport import MessagePort
 
 router = APIRouter(prefix="/api/v1/admin/campaigns", tags=["admin: campaigns"])
 
 
 def port_factory(runtime: RuntimeDep) -> Callable[[], MessagePort]:
-    """Makes the Telegram port previews go through (tests override this dependency)."""
-    from campaigns.telegram import make_port
+    """Makes the Telegram transport previews go through (tests override this dependency)."""
 
-    return lambda: make_port(runtime.settings)
+    def make() -> MessagePort:
+        port = runtime.transports(only=[TELEGRAM]).get(TELEGRAM)
+        if port is None:
+            raise Conflict("no bot token configured (POLICYDESK_BOT_TOKEN)")
+        return port
+
+    return make
 
 
 PortFactory = Annotated[Callable[[], MessagePort], Depends(port_factory)]
@@ -67,6 +74,13 @@ class StatsOut(BaseModel):
     remaining: int
     rate: float = Field(description="messages sent per second")
     duration: float = Field(description="seconds since the start (to the end)")
+    out_of_window: int = Field(
+        0, description="WeChat followers who had not written in 48 hours (not reachable)"
+    )
+    by_channel: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description='deliveries by channel and outcome, e.g. {"wechat": {"sent": 12}}',
+    )
 
 
 class CampaignOut(BaseModel):

@@ -119,7 +119,7 @@ async def update_event(
 ) -> EventOut:
     """Change fields; `status: cancelled` tells every registrant, more capacity promotes."""
     await _end_read(session)
-    await service.update_event(runtime.sessions, runtime.notifier, event_id, body)
+    await service.update_event(runtime.sessions, runtime.outbox, event_id, body)
     return await _event_out(session, event_id)
 
 
@@ -165,7 +165,7 @@ async def cancel(
     """Cancel on behalf of the office: the registrant is told, the waitlist moves up."""
     await _end_read(session)
     registration = await cancel_registration(
-        runtime.sessions, runtime.notifier, registration_id=registration_id, by="office"
+        runtime.sessions, runtime.outbox, registration_id=registration_id, by="office"
     )
     return await _admin_view(session, registration)
 

@@ -48,7 +48,7 @@ async def answer_question(
     officer: CurrentOfficer,
 ) -> AnsweredOut:
     row = await answer_open_question(
-        session, runtime.notifier, question_id, body.answer, officer=officer.name
+        session, runtime.outbox, question_id, body.answer, officer=officer.name
     )
     return AnsweredOut(
         id=row.id,
@@ -136,7 +136,7 @@ async def answer_a_group(
     result = await answer_group(
         session,
         runtime.knowledge,
-        runtime.notifier,
+        runtime.outbox,
         group_id,
         body.answer,
         officer.name,

@@ -51,6 +51,8 @@ class CampaignResultOut(BaseModel):
     blocked: int
     failed: int
     unknown: int
+    out_of_window: int = Field(description="WeChat followers silent for 48 hours: not sent")
+    by_channel: dict[str, dict[str, int]] = Field(description="Deliveries by channel and outcome")
     delivery_rate: float = Field(description="Share of the targeted subscribers reached, 0-1")
     duration: float = Field(description="Seconds from the start to the end (or to now)")
 
@@ -67,6 +69,10 @@ class StatsOut(BaseModel):
     registrations: list[EventOut]
     campaigns: list[CampaignResultOut] = Field(
         description="Campaigns that sent in the period, newest first"
+    )
+    messages: dict[str, dict[str, int]] = Field(
+        description="Officers' answers and event notices written in the period, by channel "
+        "(telegram, web, wechat) and outcome (sent, pending, blocked, no_window, failed, …)"
     )
 
 
@@ -99,11 +105,14 @@ async def stats(
                 blocked=r.stats.blocked,
                 failed=r.stats.failed,
                 unknown=r.stats.unknown,
+                out_of_window=r.stats.out_of_window,
+                by_channel=r.stats.by_channel,
                 delivery_rate=r.delivery_rate,
                 duration=r.stats.duration,
             )
             for r in f.campaigns
         ],
+        messages=f.messages,
     )
 
 

@@ -173,7 +173,7 @@ async def cancel_own_registration(
     body: SecretIn, runtime: RuntimeDep, session: SessionDep
 ) -> RegistrationOut:
     """Cancel with the secret returned at sign-up; the waitlist moves up."""
-    registration = await cancel_registration(runtime.sessions, runtime.notifier, secret=body.secret)
+    registration = await cancel_registration(runtime.sessions, runtime.outbox, secret=body.secret)
     return await RegistrationOut.of(session, registration)
 
 

@@ -1,8 +1,8 @@
 """Officers (``POLICYDESK_ADMIN_CHAT_IDS``) answer open questions from Telegram:
-``/answer ID text``. The answer reaches the asker through the runtime's notifier, in the chat
-the question came from; the officer is told whether it could. ``/answer`` to a question
-already answered sends a follow-up the same way (recorded after the earlier answer); the
-same text twice is not sent again."""
+``/answer ID text``. The answer goes into the outbox with it, for the asker in the chat
+the question came from (Telegram or the web chat); the officer is told whether it can
+reach them. ``/answer`` to a question already answered sends a follow-up the same way
+(recorded after the earlier answer); the same text twice is not sent again."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.filters import IsOfficer, user_key
 from core.errors import Conflict
 from core.i18n import Translator
 from knowledge.models import OpenQuestion
-from knowledge.open_questions import answer_open_question
+from knowledge.open_questions import answer_open_question, reachable
 from policydesk.runtime import Runtime
 
 
@@ -36,14 +36,14 @@ async def answer(
     follow_up = earlier is not None and earlier.status == "answered"
     try:
         row = await answer_open_question(
-            session, runtime.notifier, question_id, text, officer, follow_up=True
+            session, runtime.outbox, question_id, text, officer, follow_up=True
         )
     except Conflict:
         await message.answer(t("bot.officer.repeated", id=question_id))
         return
     await session.commit()
-    # As the admin UI counts them: an asker with a chat on a channel that has a sender.
-    reached = int(row.chat_id is not None and runtime.notifier.has(row.channel))
+    # As the admin UI counts them: an asker with a chat on a channel.
+    reached = int(reachable(row))
     if reached:
         key = "bot.officer.follow_up_sent" if follow_up else "bot.officer.sent"
         await message.answer(t(key, id=question_id, count=reached))

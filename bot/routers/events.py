@@ -99,7 +99,7 @@ async def do_cancel(
     await session.commit()  # release the update's SQLite write lock before the service's
     registration = await cancel_registration(
         runtime.sessions,
-        runtime.notifier,
+        runtime.outbox,
         registration_id=callback_data.registration_id,
         chat_id=callback.message.chat.id,
     )

@@ -18,7 +18,6 @@ from aiogram.types import (
     Message,
     User,
 )
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.best_effort import best_effort
@@ -28,8 +27,7 @@ from core.i18n import DEFAULT_LOCALE, Translator, translate
 from core.settings import Settings
 from events.queries import last_contact_of_chat
 from knowledge.models import AnswerLog, OpenQuestion
-from knowledge.normalize import normalize
-from knowledge.open_questions import attach_chat
+from knowledge.open_questions import attach_chat, question_for
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +39,7 @@ OFFERED = "offered"
 async def offer_handoff(session: AsyncSession, log_row: AnswerLog) -> OpenQuestion | None:
     """The question to offer "ask an officer" for, after 👎 on this answer; None when there
     is nothing to offer (the question is already with an officer, or answered by one)."""
-    question = await session.scalar(
-        select(OpenQuestion).where(OpenQuestion.answer_log_id == log_row.id)
-    )
-    if question is None:
-        question = OpenQuestion(
-            question=log_row.question,
-            normalized=normalize(log_row.question),
-            channel=log_row.channel,
-            user_key=log_row.user_key,
-            answer_log_id=log_row.id,
-            status=OFFERED,
-        )
-        session.add(question)
-        await session.flush()
+    question = await question_for(session, log_row, status=OFFERED)
     return question if question.status == OFFERED else None
 
 

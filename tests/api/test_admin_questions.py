@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from campaigns.outbox import service_messages
 from knowledge.open_questions import attach_chat
 from knowledge.questions import ask_and_record
 from policydesk.runtime import Runtime
@@ -34,12 +35,6 @@ async def _open_question(runtime: Runtime, chat_id: int | None) -> int:
 async def test_officer_answer_is_sent_to_the_chat_once(
     client: httpx.AsyncClient, light_runtime: Runtime
 ) -> None:
-    sent: list[tuple[str, str]] = []
-
-    async def telegram(address: str, text: str) -> None:
-        sent.append((address, text))
-
-    light_runtime.notifier.register("telegram", telegram)
     question_id = await _open_question(light_runtime, chat_id=5)
     headers = await bearer(light_runtime, "officer", "officer-1")
     url = f"/api/v1/admin/questions/{question_id}/answer"
@@ -52,11 +47,17 @@ async def test_officer_answer_is_sent_to_the_chat_once(
         "officer-1",
         True,
     )
-    assert sent == [("5", "明天焦作的天气怎么样?\n\n请关注气象台。")]
+    assert await _queued(light_runtime) == [("5", "明天焦作的天气怎么样?\n\n请关注气象台。")]
 
     again = await client.post(url, json={"answer": "again"}, headers=headers)
     assert again.status_code == 409
-    assert len(sent) == 1
+    assert len(await _queued(light_runtime)) == 1
+
+
+async def _queued(runtime: Runtime) -> list[tuple[str | None, str | None]]:
+    """What the outbox holds for Telegram chats."""
+    async with runtime.sessions() as session:
+        return [(m.address, m.text) for m in await service_messages(session, "telegram")]
 
 
 async def test_answer_route_refuses_strangers_and_bad_input(

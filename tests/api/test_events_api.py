@@ -21,14 +21,12 @@ from core.db import utcnow
 from policydesk.runtime import Runtime, open_runtime
 from tests.clients import api_client, bearer
 from tests.conftest import make_settings
-from tests.events.conftest import RecordingNotifier
 from tests.events.factories import make_credit_code
 
 
 @pytest.fixture
 async def events_runtime(tmp_path: Path, db_url: str) -> AsyncIterator[Runtime]:
     rt = await open_runtime(make_settings(tmp_path / "data", db_url), migrate=False)
-    rt.notifier = RecordingNotifier()
     yield rt
     await rt.close()
 

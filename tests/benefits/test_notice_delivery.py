@@ -16,10 +16,11 @@ from benefits.admin import put_one, replace_all
 from benefits.notify import render
 from benefits.schema import Rule
 from benefits.store import active_rules
+from bot.factory import create_bot
+from bot.transport import TelegramPort
 from campaigns import service
 from campaigns.models import Campaign
 from campaigns.ratelimit import LocalRateLimiter
-from campaigns.telegram import TelegramPort, make_bot
 from campaigns.tg_html import plain_text
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
@@ -57,7 +58,7 @@ async def test_the_worker_sends_each_company_its_own_text_once(
 
     async with BotAPIEmulator(rate_limits=RateLimits(per_chat_per_second=1)) as emu:
         emu.block(blocked_bot)  # blocked the bot since: Telegram answers 403
-        port = TelegramPort(make_bot(emulator_settings(emu.base_url)))
+        port = TelegramPort(create_bot(emulator_settings(emu.base_url), wait_on_flood=False))
         config = WorkerConfig(rate=1000, poll=0.05)
         await Worker(rt.sessions, port, LocalRateLimiter(), config).run(until_idle=True)
         await port.close()

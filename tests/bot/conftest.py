@@ -14,12 +14,17 @@ from aiogram.types import Update
 from pydantic import SecretStr
 
 from bot.factory import DEFAULT_FLOOD_LIMIT, close_dispatcher, create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
+from bot.transport import TelegramPort
+from campaigns.ratelimit import LocalRateLimiter
+from campaigns.worker import Worker, WorkerConfig
 from policydesk.runtime import Runtime
 from tests.bot.mocked_session import BOT_USER, RecordingSession
 from tests.bot.updates import OFFICER_ID
+from webchat.transport import WebTransport
 
 BOT_TOKEN = "4242:TEST-token-for-the-recording-session"
+# No pacing: the recording session answers at once.
+QUICK_DELIVERY = WorkerConfig(rate=10_000, chat_interval=0.0, poll=0.01)
 
 
 @pytest.fixture
@@ -39,7 +44,19 @@ class BotHarness:
     session: RecordingSession
 
     async def feed(self, update: Update) -> Any:
-        return await self.dispatcher.feed_update(self.bot, update)
+        """Handle ``update``, then send what it put into the outbox, as the process's
+        delivery worker would right after."""
+        result = await self.dispatcher.feed_update(self.bot, update)
+        await self.deliver()
+        return result
+
+    async def deliver(self) -> None:
+        """Send the answers and notices in the outbox through this bot, as the process's
+        delivery worker would. Campaigns are left to each test's own worker."""
+        sessions = self.runtime.sessions
+        ports = {"telegram": TelegramPort(self.bot, sessions), "web": WebTransport(sessions)}
+        worker = Worker(sessions, ports, LocalRateLimiter(), QUICK_DELIVERY)
+        await worker.send_due(campaigns=False)
 
     def last_sent(self) -> SendMessage:
         sent = self.session.of(SendMessage)
@@ -71,7 +88,6 @@ async def harness(
     out of the way."""
     session = RecordingSession()
     bot = create_bot(bot_runtime.settings, session=session)
-    register_telegram_sender(bot_runtime, bot)
     flood_limit = getattr(request.module, "FLOOD_LIMIT", DEFAULT_FLOOD_LIMIT)
     dispatcher = create_dispatcher(bot_runtime, flood_limit=flood_limit)
     yield BotHarness(bot_runtime, bot, dispatcher, session)

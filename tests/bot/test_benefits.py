@@ -15,7 +15,6 @@ from benefits.profiles import profile_of, stored_facts
 from benefits.service import BenefitItem, MatchResult, match_profile
 from bot.callbacks import BenefitActionCb, BenefitCb, EventCb, MenuCb
 from bot.factory import create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
 from bot.render import telegram_len
 from bot.render_benefits import MAX_FIRST, RESULT_LIMIT, results
 from core.i18n import Translator, translate
@@ -34,7 +33,6 @@ async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
     flood control is not what these tests are about."""
     session = RecordingSession()
     bot = create_bot(bot_runtime.settings, session=session)
-    register_telegram_sender(bot_runtime, bot)
     dispatcher = create_dispatcher(bot_runtime, flood_limit=1000)
     yield BotHarness(bot_runtime, bot, dispatcher, session)
     await dispatcher.storage.close()

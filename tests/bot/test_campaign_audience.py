@@ -7,17 +7,13 @@ it targets. Dates come from the test's clock (``utcnow()`` read once per test)."
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-import pytest
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
 from bot.callbacks import CampaignCb
-from bot.factory import close_dispatcher, create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
 from campaigns.models import Delivery
 from campaigns.subscribers import subscribe
 from core.db import utcnow
@@ -25,9 +21,7 @@ from events.notices import OFFICE_TZ
 from events.registration import register
 from events.schemas import CompanyIn, ContactIn, RegistrationIn
 from events.service import create_event
-from policydesk.runtime import Runtime
 from tests.bot.conftest import BotHarness
-from tests.bot.mocked_session import RecordingSession
 from tests.bot.test_campaigns_admin import TEXT, button, campaigns, say, tap, zh
 from tests.bot.updates import OFFICER_ID, callback_update
 from tests.campaigns.factories import CHAT_BASE, add_subscribers
@@ -38,15 +32,8 @@ WUZHI = CHAT_BASE + 2  # registered a company in 武陟县 (no patents)
 JIEFANG = CHAT_BASE + 3  # registered a company in 解放区
 
 
-@pytest.fixture
-async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
-    """The bot harness with flood control out of the way: a form is many quick updates."""
-    session = RecordingSession()
-    bot = create_bot(bot_runtime.settings, session=session)
-    register_telegram_sender(bot_runtime, bot)
-    dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
-    yield BotHarness(bot_runtime, bot, dispatcher, session)
-    await close_dispatcher(dispatcher)
+# A form is many quick updates: flood control out of the way (tests/bot/conftest.py).
+FLOOD_LIMIT = 10_000
 
 
 async def signed_up(harness: BotHarness, now: datetime) -> dict[str, int]:

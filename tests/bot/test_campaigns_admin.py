@@ -5,7 +5,6 @@ scheduling in office time, pause / resume / cancel, and what non-officers see.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,31 +15,21 @@ from sqlalchemy import select
 
 from bot.callbacks import CampaignCb, CampaignFormCb
 from bot.campaign_progress import KEY, LiveProgress, install
-from bot.factory import close_dispatcher, create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
+from bot.factory import close_dispatcher
 from campaigns import service
 from campaigns.content import Draft
 from campaigns.models import Campaign
 from campaigns.worker import Worker, WorkerConfig
 from core.i18n import translate
-from policydesk.runtime import Runtime
 from tests.bot.conftest import BotHarness
-from tests.bot.mocked_session import RecordingSession
 from tests.bot.updates import OFFICER_ID, USER_ID, callback_update, text_update
 from tests.campaigns.factories import FakePort, add_subscribers
 
 TEXT = '<b>4·26</b> 知识产权宣传周 &amp; <a href="https://www.cnipa.gov.cn">报名</a>'
 
 
-@pytest.fixture
-async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
-    """The bot harness with flood control out of the way: a form is many quick updates."""
-    session = RecordingSession()
-    bot = create_bot(bot_runtime.settings, session=session)
-    register_telegram_sender(bot_runtime, bot)
-    dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
-    yield BotHarness(bot_runtime, bot, dispatcher, session)
-    await close_dispatcher(dispatcher)
+# A form is many quick updates: flood control out of the way (tests/bot/conftest.py).
+FLOOD_LIMIT = 10_000
 
 
 def zh(key: str, **params: object) -> str:

@@ -13,10 +13,11 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from bot.callbacks import CampaignFormCb
+from bot.factory import create_bot
+from bot.transport import TelegramPort
 from campaigns import service
 from campaigns.models import Campaign
 from campaigns.ratelimit import LocalRateLimiter
-from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.i18n import translate
 from policydesk.runtime import Runtime
@@ -95,7 +96,7 @@ async def test_officer_composes_confirms_and_subscribers_get_it_once(
     await emu.wait_for_message(OFFICER, contains="开始发送，共 3 人")
     await emu.wait_until_delivered()
 
-    port = TelegramPort(make_bot(emulator_settings(emu.base_url)))
+    port = TelegramPort(create_bot(emulator_settings(emu.base_url), wait_on_flood=False))
     config = WorkerConfig(poll=0.05)
     await Worker(light_runtime.sessions, port, LocalRateLimiter(), config).run(until_idle=True)
     await port.close()

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from bot.callbacks import EventCb, FormCb
 from bot.factory import close_dispatcher, create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
 from core.i18n import translate
 from events.models import Registration
 from policydesk.runtime import Runtime
@@ -36,7 +35,6 @@ async def replicas(bot_runtime: Runtime) -> AsyncIterator[tuple[BotHarness, BotH
     for _ in range(2):
         session = RecordingSession()
         bot = create_bot(bot_runtime.settings, session=session)
-        register_telegram_sender(bot_runtime, bot)
         dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
         harnesses.append(BotHarness(bot_runtime, bot, dispatcher, session))
     yield harnesses[0], harnesses[1]

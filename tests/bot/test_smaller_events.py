@@ -4,38 +4,24 @@ it is promoted."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiogram.methods import SendMessage, SendPhoto
 from sqlalchemy import select
 
 from bot.callbacks import EventCb, FormCb
-from bot.factory import create_bot, create_dispatcher
-from bot.notify import register_telegram_sender
 from core.db import utcnow
 from core.i18n import translate
 from events.models import Registration
 from events.registration import cancel_registration, register
 from events.schemas import EventIn
-from policydesk.runtime import Runtime
 from tests.bot.conftest import BotHarness
-from tests.bot.mocked_session import RecordingSession
 from tests.bot.test_events import _fill_training_form, _question, _say, _tap
 from tests.bot.updates import USER_ID, text_update
 from tests.events.factories import event_in, registration_form
 from tests.events.helpers import new_event
 
-
-@pytest.fixture
-async def harness(bot_runtime: Runtime) -> AsyncIterator[BotHarness]:
-    """The bot harness with flood control out of the way: a form is many quick updates."""
-    session = RecordingSession()
-    bot = create_bot(bot_runtime.settings, session=session)
-    register_telegram_sender(bot_runtime, bot)
-    dispatcher = create_dispatcher(bot_runtime, flood_limit=10_000)
-    yield BotHarness(bot_runtime, bot, dispatcher, session)
-    await dispatcher.storage.close()
+# A form is many quick updates: flood control out of the way (tests/bot/conftest.py).
+FLOOD_LIMIT = 10_000
 
 
 async def _event(harness: BotHarness, title: str = "专利信息检索培训", capacity: int = 10) -> int:
@@ -139,8 +125,9 @@ async def test_a_waitlisted_sign_up_gets_its_check_in_code_only_when_promoted(
     # The seat frees up: the promotion message gives the code, and /my shows it.
     harness.session.clear()
     await cancel_registration(
-        harness.runtime.sessions, harness.runtime.notifier, registration_id=first.id, by="office"
+        harness.runtime.sessions, harness.runtime.outbox, registration_id=first.id, by="office"
     )
+    await harness.deliver()
     [promoted] = harness.session.texts(USER_ID)
     assert code in promoted and "候补转正" in promoted
     await harness.feed(text_update("/my"))

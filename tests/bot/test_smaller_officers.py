@@ -12,6 +12,7 @@ from tests.bot.conftest import BotHarness
 from tests.bot.updates import OFFICER_ID, USER_ID, message, text_update, update, user
 from tests.events.factories import event_in, registration_form
 from tests.events.helpers import new_event
+from webchat.service import ask_in_chat, messages_after, open_chat
 
 UNKNOWN = "明天焦作的天气怎么样?"
 
@@ -81,3 +82,19 @@ async def test_a_second_answer_is_a_follow_up_that_reaches_the_asker(
     again = await officer_says(harness, f"/answer {question.id} 补充：明天有小雨，请带伞。")
     assert again == [translate("zh", "bot.officer.repeated", id=question.id)]
     assert harness.session.texts(USER_ID) == []
+
+
+async def test_an_officer_answers_a_web_chat_question_from_the_bot(harness: BotHarness) -> None:
+    """Before the outbox: on SQLite the bot waited 30 s for the web sender's second write
+    transaction, answered with the generic error and the asker got nothing."""
+    async with harness.runtime.sessions() as session:
+        chat, _ = await open_chat(session)
+        asked, _ = await ask_in_chat(session, harness.runtime.knowledge, chat, UNKNOWN, "zh")
+        await session.commit()
+    assert asked.open_question_id is not None
+    said = await officer_says(harness, f"/answer {asked.open_question_id} 请查看焦作市气象台。")
+    assert said == [translate("zh", "bot.officer.sent", id=asked.open_question_id, count=1)]
+    async with harness.runtime.sessions() as session:
+        delivered = await messages_after(session, chat, 0)
+    assert [m.text for m in delivered] == [f"{UNKNOWN}\n\n请查看焦作市气象台。"]
+    assert harness.session.texts(USER_ID) == []  # nothing went to a Telegram chat

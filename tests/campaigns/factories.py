@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from campaigns import service
 from campaigns.content import Draft
 from campaigns.models import Delivery
-from campaigns.port import Outcome, OutgoingMessage, SendResult
 from campaigns.subscribers import Subscriber
 from core.db import utcnow
 from core.settings import Settings
+from core.transport import Outcome, OutgoingMessage, SendResult
 from testing.botapi_emulator import DEFAULT_TOKEN
 
 CHAT_BASE = 7_000_000_000
@@ -57,7 +57,8 @@ class FakePort:
         self._next_id = 0
         self.gate: asyncio.Event | None = None
 
-    async def send(self, chat_id: int, message: OutgoingMessage) -> SendResult:
+    async def send(self, address: str, message: OutgoingMessage) -> SendResult:
+        chat_id = int(address)
         self.requests.append((chat_id, message))
         if self.gate is not None:
             await self.gate.wait()

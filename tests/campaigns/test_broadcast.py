@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.factory import create_bot
+from bot.transport import TelegramPort
 from campaigns import service
 from campaigns.ratelimit import LocalRateLimiter
-from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
 from testing.botapi_emulator import BotAPIEmulator, RateLimits
@@ -42,7 +43,7 @@ async def test_ten_thousand_recipients_each_get_it_exactly_once(
         for chat_id in blocked:
             emu.block(chat_id)
         campaign_id = await start_campaign(sessions)
-        port = TelegramPort(make_bot(emulator_settings(emu.base_url)))
+        port = TelegramPort(create_bot(emulator_settings(emu.base_url), wait_on_flood=False))
         config = WorkerConfig(rate=5000, poll=0.05, batch=500)
         await Worker(sessions, port, LocalRateLimiter(), config).run(until_idle=True)
         await port.close()

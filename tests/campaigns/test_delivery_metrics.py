@@ -13,11 +13,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
+from bot.factory import create_bot
+from bot.transport import TelegramPort
 from campaigns import service
 from campaigns.models import Delivery, DeliveryStatus
 from campaigns.ratelimit import LocalRateLimiter
 from campaigns.subscribers import Subscriber
-from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory, utcnow
 from core.settings import Settings
@@ -81,7 +82,7 @@ async def test_a_run_against_the_emulator_counts_each_final_outcome_once(
         emu.inject("sendMessage", status=429, chat_id=throttled, retry_after=1)
         # Delivered, but the connection drops before the answer: counted unknown at once.
         emu.inject("sendMessage", status=None, chat_id=lost, delivered=True)
-        port = TelegramPort(make_bot(emulator_settings(emu.base_url)))
+        port = TelegramPort(create_bot(emulator_settings(emu.base_url), wait_on_flood=False))
         worker = Worker(sessions, port, LocalRateLimiter(), WorkerConfig(rate=200, poll=0.05))
         before = await figures(scrape)
         await worker.housekeeping()

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from campaigns.telegram import TelegramPort, make_bot
+from bot.factory import create_bot
+from bot.transport import TelegramPort
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
 from testing.botapi_emulator import BotAPIEmulator, RateLimits
@@ -32,7 +33,7 @@ async def test_paced_under_the_limits_and_a_429_pauses_all_sending(
         # The 20th request is told to wait 2 s, as Telegram does under flood control.
         emu.inject("sendMessage", status=429, retry_after=2, times=1, chat_id=chats[19])
         await start_campaign(sessions)
-        port = TelegramPort(make_bot(emulator_settings(emu.base_url)))
+        port = TelegramPort(create_bot(emulator_settings(emu.base_url), wait_on_flood=False))
         # 25/s against the emulator's 30/s: the pacing is under test, not how close to the
         # limit a loaded machine can schedule (bench/broadcast.py measures that). Unpaced,
         # the 90 sends would go out at once and most would be told 429.

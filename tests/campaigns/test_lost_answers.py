@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.factory import create_bot
+from bot.transport import TelegramPort
 from campaigns import service
 from campaigns.models import Delivery
-from campaigns.port import Outcome, OutgoingMessage
 from campaigns.ratelimit import LocalRateLimiter
-from campaigns.telegram import TelegramPort, make_bot
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
+from core.transport import Outcome, OutgoingMessage
 from testing.botapi_emulator import BotAPIEmulator
 from tests.campaigns.factories import add_subscribers, emulator_settings, start_campaign
 
@@ -51,7 +52,9 @@ async def deliveries(
 async def run_worker(
     sessions: async_sessionmaker[AsyncSession], emu: BotAPIEmulator, wait: float = 20.0
 ) -> None:
-    port = TelegramPort(make_bot(emulator_settings(emu.base_url), timeout=wait))
+    port = TelegramPort(
+        create_bot(emulator_settings(emu.base_url), wait_on_flood=False, timeout=wait)
+    )
     await Worker(sessions, port, LocalRateLimiter(), FAST).run(until_idle=True)
     await port.close()
 
@@ -102,7 +105,9 @@ async def test_no_connection_is_worth_retrying() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port_number = probe.getsockname()[1]
-    port = TelegramPort(make_bot(emulator_settings(f"http://127.0.0.1:{port_number}")))
+    port = TelegramPort(
+        create_bot(emulator_settings(f"http://127.0.0.1:{port_number}"), wait_on_flood=False)
+    )
     try:
         result = await port.send(7_000_000_001, OutgoingMessage("<b>hi</b>"))
     finally:

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,15 @@ from sqlalchemy import select
 
 from campaigns import service
 from campaigns.models import Delivery
+from campaigns.outbox import DeliveryOutbox, service_messages
 from core.db import create_engine, create_session_factory
+from events.registration import register
+from events.schemas import EventPatch
+from events.service import update_event
 from testing.botapi_emulator import DEFAULT_TOKEN, BotAPIEmulator, RateLimits
 from tests.campaigns.factories import add_subscribers, delivery_statuses, start_campaign
+from tests.events.factories import event_in, registration_form
+from tests.events.helpers import new_event
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,3 +157,42 @@ async def test_two_worker_processes_share_one_campaign_and_one_rate_limit(
     assert len(names) == 2  # both processes did part of the work
     # Two workers at 40/s each (80/s together) would draw many 429s from a 50/s limit.
     assert sum(1 for c in calls if c.status == 429) <= 3
+
+
+async def test_killed_worker_sends_event_notices_once_and_loses_none(
+    db_url: str, tmp_path: Path
+) -> None:
+    """An event with 200 registrants is cancelled: 200 notices go into the outbox with the
+    cancellation. A worker killed mid-send, then another: each notice reaches its chat
+    at most once, and every one not delivered is accounted for as unknown (in flight)."""
+    engine = create_engine(db_url, pool_size=5, max_overflow=10)
+    sessions = create_session_factory(engine)
+    event = await new_event(sessions, event_in(capacity=250, starts_in=timedelta(days=3)))
+    chats = [8_100_000 + n for n in range(200)]
+    for n, chat in enumerate(chats):
+        await register(sessions, event.id, registration_form(n), chat_id=chat)
+    await update_event(sessions, DeliveryOutbox(), event.id, EventPatch(status="cancelled"))
+    async with BotAPIEmulator(rate_limits=RateLimits(per_chat_per_second=1), latency=0.3) as emu:
+        first = await spawn_worker(db_url, emu.base_url, tmp_path)
+        await wait_for_sends(emu, 50)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        before = sent_chats(emu)
+        second = await spawn_worker(db_url, emu.base_url, tmp_path, "--until-idle")
+        assert await asyncio.wait_for(second.wait(), 300) == 0
+        delivered = sent_chats(emu)
+        texts = {c.text for c in emu.sent(method="sendMessage")}
+    async with sessions() as session:
+        rows = await service_messages(session, "telegram")
+    await engine.dispose()
+
+    statuses = {int(row.address or 0): row.status for row in rows}
+    assert sorted(statuses) == chats  # one notice per registrant, written with the change
+    assert 0 < len(before) < len(chats)  # the kill really came mid-send
+    assert max(delivered.values()) == 1  # nobody twice
+    sent = {chat for chat, status in statuses.items() if status == "sent"}
+    unknown = {chat for chat, status in statuses.items() if status == "unknown"}
+    assert sent | unknown == set(chats)  # nothing left pending, nothing else happened
+    assert sent <= set(delivered) and set(chats) - set(delivered) <= unknown
+    assert 0 < len(unknown) <= 60
+    assert all("取消" in text for text in texts if text)

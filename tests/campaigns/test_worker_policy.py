@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from campaigns import service
 from campaigns.content import Draft
 from campaigns.models import Delivery
-from campaigns.port import Outcome, SendResult
 from campaigns.sender import RetryPolicy
 from campaigns.subscribers import get_subscriber, unsubscribe
 from campaigns.worker import Worker, WorkerConfig
 from core.db import create_engine, create_session_factory
+from core.transport import Outcome, SendResult
 from tests.campaigns.factories import FakePort, add_subscribers
 
 FAST = WorkerConfig(rate=1000, lease=30, poll=0.05, retry=RetryPolicy(max_attempts=3))

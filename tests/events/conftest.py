@@ -1,4 +1,5 @@
-"""Fixtures for event tests: a session factory on each database, a recording notifier."""
+"""Fixtures for event tests: a session factory on each database, the real outbox with a
+way to read what was written into it."""
 
 from __future__ import annotations
 
@@ -7,25 +8,26 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from campaigns.outbox import DeliveryOutbox, service_messages
 from core.db import create_engine, create_session_factory
-from core.notify import Notifier
-from events.notices import CHANNEL
+from core.outbox import TELEGRAM
 
 
-class RecordingNotifier(Notifier):
-    """A notifier with a Telegram notice sender that records (chat, text) instead of sending."""
+class ReadableOutbox(DeliveryOutbox):
+    """The outbox services write to, with what it holds for Telegram chats."""
 
-    def __init__(self) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__()
-        self.sent: list[tuple[str, str]] = []
+        self.sessions = sessions
 
-        async def record(address: str, text: str) -> None:
-            self.sent.append((address, text))
+    async def sent(self) -> list[tuple[str, str]]:
+        """(chat id, text) of every Telegram message written, oldest first."""
+        async with self.sessions() as session:
+            rows = await service_messages(session, TELEGRAM)
+        return [(row.address or "", row.text or "") for row in rows]
 
-        self.register(CHANNEL, record)
-
-    def texts_to(self, chat_id: int) -> list[str]:
-        return [text for address, text in self.sent if address == str(chat_id)]
+    async def texts_to(self, chat_id: int) -> list[str]:
+        return [text for address, text in await self.sent() if address == str(chat_id)]
 
 
 @pytest.fixture
@@ -37,5 +39,5 @@ async def sessions(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession
 
 
 @pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
+def outbox(sessions: async_sessionmaker[AsyncSession]) -> ReadableOutbox:
+    return ReadableOutbox(sessions)

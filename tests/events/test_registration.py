@@ -25,7 +25,7 @@ from events.queries import waitlist_position
 from events.registration import cancel_registration, register
 from events.schemas import EventPatch, FinancingNeedIn
 from events.service import update_event
-from tests.events.conftest import RecordingNotifier
+from tests.events.conftest import ReadableOutbox
 from tests.events.factories import event_in, registration_form
 from tests.events.helpers import new_event
 
@@ -74,7 +74,7 @@ async def test_second_registration_of_a_company_is_refused_with_the_first(
 
 
 async def test_refusals_after_deadline_for_cancelled_and_draft_events(
-    sessions: Sessions, notifier: RecordingNotifier
+    sessions: Sessions, outbox: ReadableOutbox
 ) -> None:
     closed = await new_event(
         sessions, event_in(starts_in=timedelta(days=2), deadline_in=timedelta(hours=-1))
@@ -87,7 +87,7 @@ async def test_refusals_after_deadline_for_cancelled_and_draft_events(
     with pytest.raises(EventNotFound):
         await register(sessions, 999_999, registration_form(1))
     live = await new_event(sessions, event_in())
-    await update_event(sessions, notifier, live.id, EventPatch(status="cancelled"))
+    await update_event(sessions, outbox, live.id, EventPatch(status="cancelled"))
     with pytest.raises(EventCancelled):
         await register(sessions, live.id, registration_form(1))
     async with sessions() as session:
@@ -116,7 +116,7 @@ async def test_financing_need_is_stored_for_matchmaking_only(sessions: Sessions)
 
 
 async def test_cancel_by_secret_promotes_the_next_and_tells_it(
-    sessions: Sessions, notifier: RecordingNotifier
+    sessions: Sessions, outbox: ReadableOutbox
 ) -> None:
     event = await new_event(sessions, event_in(capacity=1))
     first = await register(sessions, event.id, registration_form(1), chat_id=101)
@@ -124,64 +124,60 @@ async def test_cancel_by_secret_promotes_the_next_and_tells_it(
     third = await register(sessions, event.id, registration_form(3), chat_id=103)
     assert second.registration.status == third.registration.status == "waitlisted"
     with pytest.raises(RegistrationNotFound):
-        await cancel_registration(sessions, notifier, secret="guessed")
-    cancelled = await cancel_registration(sessions, notifier, secret=first.secret)
+        await cancel_registration(sessions, outbox, secret="guessed")
+    cancelled = await cancel_registration(sessions, outbox, secret=first.secret)
     assert cancelled.status == "cancelled"
     async with sessions() as session:
         promoted = await session.get(Registration, second.registration.id)
         waiting = await session.get(Registration, third.registration.id)
         assert promoted is not None and promoted.status == "confirmed"
         assert waiting is not None and waiting.status == "waitlisted"
-    [text] = notifier.texts_to(102)
+    [text] = await outbox.texts_to(102)
     assert "专利信息检索培训" in text and promoted.checkin_code in text
-    assert notifier.texts_to(103) == [] and notifier.texts_to(101) == []
+    assert await outbox.texts_to(103) == [] and await outbox.texts_to(101) == []
     # A second cancel is harmless and promotes nobody else.
-    again = await cancel_registration(sessions, notifier, secret=first.secret)
-    assert again.status == "cancelled" and len(notifier.sent) == 1
+    again = await cancel_registration(sessions, outbox, secret=first.secret)
+    assert again.status == "cancelled" and len(await outbox.sent()) == 1
 
 
-async def test_officer_cancel_and_chat_cancel(
-    sessions: Sessions, notifier: RecordingNotifier
-) -> None:
+async def test_officer_cancel_and_chat_cancel(sessions: Sessions, outbox: ReadableOutbox) -> None:
     event = await new_event(sessions, event_in(capacity=1))
     first = await register(sessions, event.id, registration_form(1), chat_id=201)
     second = await register(sessions, event.id, registration_form(2), chat_id=202)
     with pytest.raises(RegistrationNotFound):  # another chat cannot cancel it
         await cancel_registration(
-            sessions, notifier, registration_id=first.registration.id, chat_id=999
+            sessions, outbox, registration_id=first.registration.id, chat_id=999
         )
-    await cancel_registration(
-        sessions, notifier, registration_id=first.registration.id, by="office"
-    )
-    assert len(notifier.texts_to(201)) == 1 and len(notifier.texts_to(202)) == 1
+    await cancel_registration(sessions, outbox, registration_id=first.registration.id, by="office")
+    assert len(await outbox.texts_to(201)) == 1 and len(await outbox.texts_to(202)) == 1
     done = await cancel_registration(
-        sessions, notifier, registration_id=second.registration.id, chat_id=202
+        sessions, outbox, registration_id=second.registration.id, chat_id=202
     )
     assert done.status == "cancelled"
 
 
 async def test_a_cancelled_company_may_register_again_at_the_end_of_the_queue(
-    sessions: Sessions, notifier: RecordingNotifier
+    sessions: Sessions, outbox: ReadableOutbox
 ) -> None:
     event = await new_event(sessions, event_in(capacity=1))
     first = await register(sessions, event.id, registration_form(1))
     await register(sessions, event.id, registration_form(2))
-    await cancel_registration(sessions, notifier, secret=first.secret)
+    await cancel_registration(sessions, outbox, secret=first.secret)
     again = await register(sessions, event.id, registration_form(1))
     assert again.registration.id == first.registration.id
     assert again.registration.status == "waitlisted" and again.secret != first.secret
 
 
 async def test_event_cancelled_by_office_tells_every_registrant(
-    sessions: Sessions, notifier: RecordingNotifier
+    sessions: Sessions, outbox: ReadableOutbox
 ) -> None:
     event = await new_event(sessions, event_in(capacity=1))
     await register(sessions, event.id, registration_form(1), chat_id=301)
     await register(sessions, event.id, registration_form(2), chat_id=302)
     await register(sessions, event.id, registration_form(3))  # from the API: no chat
-    await update_event(sessions, notifier, event.id, EventPatch(status="cancelled"))
-    assert {address for address, _ in notifier.sent} == {"301", "302"}
-    assert all("取消" in text for _, text in notifier.sent)
+    await update_event(sessions, outbox, event.id, EventPatch(status="cancelled"))
+    assert {address for address, _ in (await outbox.sent())} == {"301", "302"}
+    assert all("取消" in text for _, text in (await outbox.sent()))
     async with sessions() as session:
         pending = await session.scalar(
             select(func.count()).select_from(Reminder).where(Reminder.status == "pending")
@@ -190,22 +186,22 @@ async def test_event_cancelled_by_office_tells_every_registrant(
 
 
 async def test_more_capacity_promotes_and_less_than_taken_is_refused(
-    sessions: Sessions, notifier: RecordingNotifier
+    sessions: Sessions, outbox: ReadableOutbox
 ) -> None:
     event = await new_event(sessions, event_in(capacity=2))
     await register(sessions, event.id, registration_form(1))
     await register(sessions, event.id, registration_form(2))
     waiting = await register(sessions, event.id, registration_form(3), chat_id=403)
     with pytest.raises(InvalidInput) as caught:
-        await update_event(sessions, notifier, event.id, EventPatch(capacity=1))
+        await update_event(sessions, outbox, event.id, EventPatch(capacity=1))
     assert caught.value.field == "capacity"
     with pytest.raises(Conflict):
-        await update_event(sessions, notifier, event.id, EventPatch(status="draft"))
-    await update_event(sessions, notifier, event.id, EventPatch(capacity=3))
+        await update_event(sessions, outbox, event.id, EventPatch(status="draft"))
+    await update_event(sessions, outbox, event.id, EventPatch(capacity=3))
     async with sessions() as session:
         row = await session.get(Registration, waiting.registration.id)
         assert row is not None and row.status == "confirmed"
-    assert len(notifier.texts_to(403)) == 1
+    assert len(await outbox.texts_to(403)) == 1
 
 
 async def test_check_in_by_code(sessions: Sessions) -> None:
@@ -226,12 +222,12 @@ async def test_check_in_by_code(sessions: Sessions) -> None:
 
 
 async def test_registering_again_after_cancelling_replaces_the_financing_need(
-    sessions: Sessions, notifier: RecordingNotifier
+    sessions: Sessions, outbox: ReadableOutbox
 ) -> None:
     event = await new_event(sessions, event_in(kind="financing_matchmaking"))
     first_need = FinancingNeedIn(amount_wan=Decimal("100"), patents=["ZL99113861.9"])
     first = await register(sessions, event.id, registration_form(1, need=first_need))
-    await cancel_registration(sessions, notifier, secret=first.secret)
+    await cancel_registration(sessions, outbox, secret=first.secret)
     second_need = FinancingNeedIn(amount_wan=Decimal("250.5"), purpose="研发")
     again = await register(sessions, event.id, registration_form(1, need=second_need))
     assert again.registration.status == "confirmed"

@@ -1,20 +1,14 @@
 import pytest
 
+from campaigns.outbox import service_messages
 from core.errors import Conflict, InvalidInput
-from core.notify import Notifier
 from knowledge.open_questions import answer_open_question, attach_chat, list_open_questions
 from knowledge.questions import ask_and_record
 from policydesk.runtime import Runtime
 
 
-async def test_officer_answer_reaches_the_asker_once(runtime: Runtime) -> None:
-    sent: list[tuple[str, str]] = []
-
-    async def telegram(address: str, text: str) -> None:
-        sent.append((address, text))
-
-    notifier = Notifier()
-    notifier.register("telegram", telegram)
+async def test_officer_answer_goes_into_the_outbox_once(runtime: Runtime) -> None:
+    outbox = runtime.outbox
     async with runtime.sessions() as session:
         answer, _ = await ask_and_record(
             session, runtime.knowledge, "今天会下雨吗?", channel="telegram"
@@ -26,14 +20,15 @@ async def test_officer_answer_reaches_the_asker_once(runtime: Runtime) -> None:
         assert [q.id for q in await list_open_questions(session)] == [answer.open_question_id]
 
         with pytest.raises(InvalidInput):
-            await answer_open_question(session, notifier, answer.open_question_id, "  ", "officer")
+            await answer_open_question(session, outbox, answer.open_question_id, "  ", "officer")
         await answer_open_question(
-            session, notifier, answer.open_question_id, "请关注气象台。", "officer"
+            session, outbox, answer.open_question_id, "请关注气象台。", "officer"
         )
         await session.commit()
         with pytest.raises(Conflict):
-            await answer_open_question(
-                session, notifier, answer.open_question_id, "again", "officer"
-            )
+            await answer_open_question(session, outbox, answer.open_question_id, "again", "officer")
         assert await list_open_questions(session) == []
-    assert sent == [("42", "今天会下雨吗?\n\n请关注气象台。")]
+        queued = await service_messages(session)
+    assert [(m.channel, m.address, m.text, m.topic, m.header_key) for m in queued] == [
+        ("telegram", "42", "今天会下雨吗?\n\n请关注气象台。", "officer_answer", "bot.officer.reply")
+    ]

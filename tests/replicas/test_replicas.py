@@ -248,6 +248,8 @@ def test_a_campaign_started_on_one_replica_reaches_everyone_once_through_two_wor
         "remaining": 0,
         "rate": 0,
         "duration": 0,
+        "out_of_window": 0,
+        "by_channel": {"telegram": {"sent": len(eligible), "blocked": len(cluster.blocked)}},
     }
 
     # The emulator saw each eligible chat get the message once; blocked chats were tried once.

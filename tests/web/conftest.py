@@ -7,6 +7,7 @@ the run, so each test's fresh index costs only chunking and BM25.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
@@ -96,6 +97,21 @@ async def open_web_chat(client: httpx.AsyncClient) -> dict[str, str]:
     response = await client.post("/api/v1/web/chats", json={"locale": "zh"})
     assert response.status_code == 201
     return {"X-Chat-Key": response.json()["key"]}
+
+
+async def messages_of(
+    client: httpx.AsyncClient, chat: dict[str, str], count: int
+) -> list[dict[str, object]]:
+    """The chat's messages once ``count`` have arrived (an officer's answer goes through
+    the outbox: the app's delivery worker writes it for the browser a moment later)."""
+    for _ in range(100):
+        messages: list[dict[str, object]] = (
+            await client.get("/api/v1/web/messages", headers=chat)
+        ).json()
+        if len(messages) >= count:
+            return messages
+        await asyncio.sleep(0.05)
+    return messages
 
 
 OFFICER_PASSWORD = "correct horse battery"

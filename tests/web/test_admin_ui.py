@@ -15,6 +15,7 @@ from tests.web.conftest import (
     csrf_of,
     login,
     login_as,
+    messages_of,
     open_web_chat,
 )
 
@@ -97,8 +98,8 @@ async def test_answering_a_group_in_the_browser_reaches_the_web_asker(
         data={"answer": "<b>中午十二点</b>", "csrf_token": csrf_of(page.text)},
     )
     assert answered.status_code == 303 and "done=1" in answered.headers["location"]
-    messages = (await client.get("/api/v1/web/messages", headers=chat)).json()
-    assert "<b>中午十二点</b>" in messages[0]["text"]  # stored as text; the page escapes it
+    messages = await messages_of(client, chat, 1)
+    assert "<b>中午十二点</b>" in str(messages[0]["text"])  # stored as text; the page escapes it
 
 
 async def test_every_table_lists_for_an_admin(
