@@ -38,6 +38,7 @@ from api.routes import (
     health,
     telegram,
     web,
+    wechat,
 )
 from api.routes import metrics as metrics_route
 from api.schemas import COMMON, ERRORS
@@ -122,6 +123,7 @@ def create_app(
         telegram.router,
         web.router,
         web.api,
+        wechat.router,
         metrics_route.router,
     ):
         app.include_router(router)

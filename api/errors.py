@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from core.errors import Conflict, DomainError, IndexMismatch, IngestError, InvalidInput, NotFound
 from webchat.service import UnknownChat
+from wechat.callback import CallbackRefused
 
 # The HTTP status of each kind of domain error (the domain knows nothing of HTTP; the bot
 # maps the same errors to replies in ``bot/errors.py``). A kind not listed answers with
@@ -17,6 +18,7 @@ from webchat.service import UnknownChat
 STATUS: dict[type[DomainError], int] = {
     DomainError: 400,
     UnknownChat: 401,
+    CallbackRefused: 403,
     NotFound: 404,
     Conflict: 409,
     InvalidInput: 422,

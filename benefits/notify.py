@@ -41,6 +41,7 @@ from campaigns.service import enqueue_system_campaign
 from campaigns.subscribers import Subscriber
 from campaigns.tg_html import MESSAGE_LIMIT
 from core.db import utcnow
+from core.outbox import TELEGRAM
 from core.upsert import insert_for
 
 CHINA = timezone(timedelta(hours=8), "CST")  # China has one zone and no daylight saving
@@ -148,6 +149,8 @@ async def make_deliveries(session: AsyncSession, campaign: Campaign, now: dateti
             await session.scalars(
                 select(Subscriber)
                 .where(
+                    # Profiles are known from Telegram chats (their sign-ups, their answers).
+                    Subscriber.channel == TELEGRAM,
                     Subscriber.subscribed.is_(True),
                     Subscriber.blocked.is_(False),
                     Subscriber.id > after_id,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.segments import event_audience
 from campaigns.subscribers import Subscriber
+from core.outbox import TELEGRAM
 from events.models import Event, EventStatus
 
 # How far back an event is still offered: a follow-up to a training goes out within weeks.
@@ -36,6 +37,7 @@ async def event_targets(
         .where(
             Subscriber.subscribed.is_(True),
             Subscriber.blocked.is_(False),
+            Subscriber.channel == TELEGRAM,
             Subscriber.chat_id.in_(event_audience(Event.id)),
         )
         .correlate(Event)

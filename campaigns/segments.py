@@ -25,6 +25,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from campaigns.subscribers import Subscriber
 from core.errors import InvalidInput
+from core.outbox import TELEGRAM
 from events.models import Company, Contact, Registration, RegistrationStatus
 
 CompanySize = Literal["micro", "small", "medium", "large"]
@@ -124,6 +125,7 @@ def registered_company(*conditions: ColumnElement[bool]) -> Exists:
     return (
         exists()
         .where(
+            Subscriber.channel == TELEGRAM,
             Contact.telegram_chat_id == Subscriber.chat_id,
             Registration.contact_id == Contact.id,
             Company.id == Registration.company_id,
@@ -156,7 +158,12 @@ def condition(segment: Segment) -> ColumnElement[bool]:
     if segment.locales:
         parts.append(Subscriber.locale.in_(segment.locales))
     if segment.event_id is not None:
-        parts.append(Subscriber.chat_id.in_(event_audience(segment.event_id)))
+        parts.append(
+            and_(
+                Subscriber.channel == TELEGRAM,
+                Subscriber.chat_id.in_(event_audience(segment.event_id)),
+            )
+        )
     return and_(true(), *parts)
 
 

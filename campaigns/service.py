@@ -159,12 +159,13 @@ async def _snapshot(session: AsyncSession, campaign: Campaign, now: datetime) ->
         literal(campaign.id),
         Subscriber.id,
         Subscriber.chat_id,
+        Subscriber.channel,
         literal(DeliveryStatus.PENDING.value),
         literal(0),
     ).where(condition(segment))
     await session.execute(
         insert(Delivery).from_select(
-            ["campaign_id", "subscriber_id", "chat_id", "status", "attempts"], audience
+            ["campaign_id", "subscriber_id", "chat_id", "channel", "status", "attempts"], audience
         )
     )
     targeted = await session.scalar(

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "benefits.models",
     "campaigns.models",
     "core.replays",
+    "wechat.models",
 ]
 
 

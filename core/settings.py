@@ -67,6 +67,27 @@ class Settings(BaseSettings):
     telegram_api_base: str = ""
     admin_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
+    # The WeChat Official Account (服务号) channel; on when the app id, secret and token are set.
+    wechat_app_id: str | None = None
+    wechat_app_secret: SecretStr | None = None
+    wechat_token: SecretStr | None = Field(
+        None, description="the token entered with the server URL in the WeChat console"
+    )
+    wechat_encoding_aes_key: SecretStr | None = Field(
+        None, description="EncodingAESKey (43 characters) for 安全模式; unset: plaintext only"
+    )
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_template_id: str | None = Field(
+        None,
+        description="the template message (模板消息) sent to followers outside the 48-hour "
+        "window of customer-service messages; unset: they are counted as out of window",
+    )
+    wechat_template_fields: dict[str, str] = Field(
+        default_factory=lambda: {"first": "title", "keyword1": "text", "keyword2": "time"},
+        description="the template's fields and what fills each: title (the first line), "
+        "text (the rest, shortened), time (now, office time), or =words for fixed words",
+    )
+
     send_rate: float = Field(
         29.5, gt=0, description="campaign messages/s per bot token, all workers together"
     )
@@ -182,7 +203,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
-        for name in ("bot_token", "webhook_secret", "session_secret"):
+        for name in (
+            "bot_token",
+            "webhook_secret",
+            "session_secret",
+            "wechat_app_secret",
+            "wechat_token",
+        ):
             secret: SecretStr | None = getattr(self, name)
             if (
                 secret is not None
@@ -192,6 +219,11 @@ class Settings(BaseSettings):
         if self.env == "production" and self.webhook_url and self.webhook_secret is None:
             raise ValueError("POLICYDESK_WEBHOOK_SECRET is required with a webhook in production")
         return self
+
+    @property
+    def wechat_enabled(self) -> bool:
+        """Whether the WeChat channel is configured (app id, app secret and server token)."""
+        return bool(self.wechat_app_id and self.wechat_app_secret and self.wechat_token)
 
     @property
     def resolved_database_url(self) -> str:

@@ -253,6 +253,26 @@ async def cmd_worker(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_wechat_menu(rt: Runtime, args: argparse.Namespace) -> int:
+    """Set the Official Account's menu (政策咨询, 活动报名, 政策匹配)."""
+    from wechat.client import WeChatApi
+    from wechat.config import WeChatConfig
+    from wechat.menu import office_menu
+
+    config = WeChatConfig.from_settings(rt.settings)
+    if config is None:
+        print("WeChat is not configured (POLICYDESK_WECHAT_APP_ID, …_APP_SECRET, …_TOKEN)")
+        return 2
+    menu = office_menu(args.public_url or rt.settings.public_url)
+    api = WeChatApi(config, rt.sessions)
+    try:
+        await api.create_menu(menu)
+    finally:
+        await api.close()
+    print("menu set: " + ", ".join(button["name"] for button in menu["button"]))
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from policydesk.server import serve
 
@@ -340,6 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--every", type=float, default=0, help="keep running, checking every SECONDS")
     p.set_defaults(run=cmd_reminders)
+
+    p = sub.add_parser("wechat-menu", help="set the WeChat Official Account's custom menu")
+    p.add_argument("--public-url", help="where people reach the web pages (POLICYDESK_PUBLIC_URL)")
+    p.set_defaults(run=cmd_wechat_menu)
 
     p = sub.add_parser(
         "worker",

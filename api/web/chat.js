@@ -164,6 +164,12 @@
   TABS.forEach(function (tab) {
     $('tab-' + tab).addEventListener('click', function () { showTab(tab); });
   });
+  // A link may open a tab directly (/chat#events): the WeChat menu's 活动报名 and 政策匹配.
+  // After every script has run, so that the tab's own script hears it open.
+  document.addEventListener('DOMContentLoaded', function () {
+    var linked = location.hash.replace('#', '');
+    if (TABS.indexOf(linked) > 0) showTab(linked);
+  });
   $('lang').addEventListener('click', function () {
     state.locale = state.locale === 'zh' ? 'en' : 'zh';
     store.setItem('pd.locale', state.locale);

@@ -101,7 +101,7 @@ async def _chat_page(browser: object, url: str) -> object:
     page = await context.new_page()
     page.set_default_timeout(WAIT_MS)
     await page.goto(url)
-    await page.locator(".msg.welcome").wait_for()
+    await page.locator(".msg.welcome").wait_for(state="attached")
     return page
 
 
@@ -210,8 +210,9 @@ async def test_event_sign_up_from_the_chat_page(
             ),
         )
         await session.commit()
-    page = await _chat_page(browser, f"{base}/chat")
-    await page.click("#tab-events")
+    # As the WeChat menu's 活动报名 links to it: the events tab opens by itself.
+    page = await _chat_page(browser, f"{base}/chat#events")
+    assert await page.locator("#tab-events").get_attribute("aria-selected") == "true"
     assert not await page.locator("#ask").is_visible()  # no question box over the events
     card = page.locator(".event", has_text="专利导航培训班")
     await card.locator(".open-signup").click()
