@@ -74,6 +74,9 @@ class AnswerLog(Base):
     answered: Mapped[bool] = mapped_column(Boolean)
     confidence: Mapped[float] = mapped_column(Float)
     answer: Mapped[str] = mapped_column(Text)
+    # The answer without its citation line, as chats show it above the sources (None in
+    # rows older than it: ``answer`` stands in).
+    body: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     channel: Mapped[str] = mapped_column(String(20), default="api")
     user_key: Mapped[str | None] = mapped_column(String(80))

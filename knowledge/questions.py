@@ -49,6 +49,7 @@ async def ask_and_record(
         answered=answer.answered,
         confidence=answer.confidence,
         answer=answer.answer,
+        body=answer.body,
         sources=[s.__dict__ for s in answer.sources[:3]],
         channel=channel,
         user_key=user_key,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -92,6 +95,40 @@ async def feedback_in_chat(
     if log_row is None or log_row.user_key != user_key(chat):
         raise NotFound(f"answer {answer_log_id} is not in this chat")
     return await record_feedback(session, answer_log_id, user_key(chat), helpful)
+
+
+HISTORY = 50  # exchanges shown again when the page comes back
+
+
+@dataclass(frozen=True)
+class Said:
+    """One thing in a chat's history: a question with its answer, or an officer's message."""
+
+    at: datetime
+    exchange: AnswerLog | None = None
+    message: WebMessage | None = None
+
+
+async def history(session: AsyncSession, chat: WebChat, limit: int = HISTORY) -> list[Said]:
+    """The chat's last ``limit`` exchanges and officers' messages, oldest first: what the
+    page shows again after a reload or on the next visit."""
+    exchanges = await session.scalars(
+        select(AnswerLog)
+        .where(AnswerLog.user_key == user_key(chat))
+        .order_by(AnswerLog.id.desc())
+        .limit(limit)
+    )
+    messages = await session.scalars(
+        select(WebMessage)
+        .where(WebMessage.chat_id == chat.id)
+        .order_by(WebMessage.id.desc())
+        .limit(limit)
+    )
+    said = [Said(row.created_at, exchange=row) for row in exchanges]
+    said += [Said(row.created_at, message=row) for row in messages]
+    # An answer and the officer's message written in the same instant: the question first.
+    said.sort(key=lambda s: (s.at, s.message is not None))
+    return said[-limit:]
 
 
 async def messages_after(session: AsyncSession, chat: WebChat, after: int) -> list[WebMessage]:

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from api.deps import IdempotencyKey, KnowledgeDep, RuntimeDep, SessionDep, WriteSessionDep
-from api.routes.ask import AnswerOut
+from api.routes.ask import AnswerOut, SourceOut
 from api.schemas import MAX_ID, PUBLIC_ERRORS, IdField
 from core.fields import YesNo
 from core.replays import digest_of, earlier_reply, remember_reply
@@ -20,6 +20,7 @@ from webchat.service import (
     chat_for_key,
     feedback_in_chat,
     hand_off,
+    history,
     messages_after,
     open_chat,
 )
@@ -132,6 +133,52 @@ async def handoff(body: HandOffIn, session: WriteSessionDep, key: ChatKey = None
     chat = await chat_for_key(session, key)
     question = await hand_off(session, chat, body.answer_log_id)
     return HandOffOut(open_question_id=question.id)
+
+
+class SaidOut(BaseModel):
+    """A question with its answer (``kind`` "exchange") or an officer's message ("officer")."""
+
+    kind: Literal["exchange", "officer"]
+    at: str
+    question: str | None = None
+    answered: bool | None = None
+    body: str | None = Field(None, description="The answer without its citation line")
+    sources: list[SourceOut] = Field(default_factory=list)
+    answer_log_id: int | None = None
+    message_id: int | None = None
+    text: str | None = Field(None, description="An officer's message")
+
+
+@api.get("/history", response_model=list[SaidOut])
+async def chat_history(session: SessionDep, key: ChatKey = None) -> list[SaidOut]:
+    """This chat's last 50 exchanges and officers' messages, oldest first: the page shows
+    them again when it is reloaded or opened again in the same browser."""
+    chat = await chat_for_key(session, key, touch=False)
+    out: list[SaidOut] = []
+    for said in await history(session, chat):
+        if said.exchange is not None:
+            row = said.exchange
+            out.append(
+                SaidOut(
+                    kind="exchange",
+                    at=row.created_at.isoformat(),
+                    question=row.question,
+                    answered=row.answered,
+                    body=row.body or row.answer,
+                    sources=[SourceOut.model_validate(s) for s in row.sources or []],
+                    answer_log_id=row.id,
+                )
+            )
+        elif said.message is not None:
+            out.append(
+                SaidOut(
+                    kind="officer",
+                    at=said.message.created_at.isoformat(),
+                    message_id=said.message.id,
+                    text=said.message.text,
+                )
+            )
+    return out
 
 
 @api.get("/messages", response_model=list[MessageOut])

@@ -137,18 +137,35 @@
       .catch(function (e) { bubble.className = 'msg error'; bubble.textContent = e.status === 429 ? t('too_many') : t('error'); });
   }
 
+  function showOfficer(id, text) {
+    var bubble = el('li', 'msg officer');
+    bubble.appendChild(el('span', 'label', t('officer')));
+    bubble.appendChild(el('div', 'text', text));
+    add(bubble);
+    state.after = Math.max(state.after, id); store.setItem('pd.after', String(state.after));
+  }
+
   var polling = null;
   function poll() {
     if (!state.key) return;
     api('GET', '/api/v1/web/messages?after=' + state.after).then(function (messages) {
-      messages.forEach(function (m) {
-        var bubble = el('li', 'msg officer');
-        bubble.appendChild(el('span', 'label', t('officer')));
-        bubble.appendChild(el('div', 'text', m.text));
-        add(bubble);
-        state.after = m.id; store.setItem('pd.after', String(m.id));
-      });
+      messages.forEach(function (m) { showOfficer(m.id, m.text); });
     }).catch(function () { /* try again at the next tick */ });
+  }
+
+  // Back on the page (a reload, the next visit): the conversation so far, officers'
+  // answers included, as it was shown.
+  function restore() {
+    if (!state.key) return Promise.resolve();
+    return api('GET', '/api/v1/web/history').then(function (said) {
+      said.forEach(function (s) {
+        if (s.kind === 'officer') { showOfficer(s.message_id, s.text); return; }
+        add(el('li', 'msg mine', s.question));
+        showAnswer({
+          answered: s.answered, body: s.body, sources: s.sources, answer_log_id: s.answer_log_id
+        }, add(el('li', 'msg bot')));
+      });
+    }).catch(function () { /* a new chat, or the server is away: start afresh */ });
   }
 
   var TABS = ['chat', 'events', 'benefits'];
@@ -194,8 +211,10 @@
     state.catalog = catalog;
     applyTexts();
     add(el('li', 'msg bot welcome', t('welcome')));
-    if (state.key) poll();
-    polling = setInterval(poll, 3000);
+    restore().then(function () {
+      if (state.key) poll();
+      polling = setInterval(poll, 3000);
+    });
   });
   function problem(body) {
     if (!body) return t('error');

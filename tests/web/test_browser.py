@@ -163,6 +163,17 @@ async def test_ask_feedback_hand_off_and_officer_reply(
     await reply.wait_for()  # the page polls for officers' messages
     assert "工作人员答复" in await reply.inner_text()
 
+    # Reloaded (or opened again tomorrow), the page shows the conversation so far.
+    await asker.reload()
+    await asker.locator(".msg.officer", has_text="工作日中午十二点开饭。").wait_for()
+    assert await asker.locator(".msg.mine", has_text="食堂几点开饭?").count() == 1
+    restored = asker.locator(".msg.bot.answered").first
+    assert (
+        "焦作市国家知识产权试点城市建设实施方案" in await restored.locator(".sources").inner_text()
+    )
+    await asker.wait_for_timeout(3500)  # one poll of officers' messages later
+    assert await asker.locator(".msg.officer").count() == 1  # shown once, not again by the poll
+
     await asker.click("#lang")  # English is the second locale
     assert await asker.locator("h1").inner_text() == "IP Policy Help Desk"
     assert await asker.locator("#send").inner_text() == "Send"

@@ -109,6 +109,41 @@ async def test_officer_answer_reaches_the_browser_that_asked_without_a_handoff(
     assert len(messages) == 1 and answer in str(messages[0]["text"])
 
 
+async def test_the_conversation_comes_back_with_the_chat(
+    client: httpx.AsyncClient, officer_headers: dict[str, str]
+) -> None:
+    """A reload, or the next visit from the same browser, shows what was said (issue 16,
+    item 6); another browser's chat shows nothing of it."""
+    chat, other = await open_web_chat(client), await open_web_chat(client)
+    cited = (
+        await client.post(
+            "/api/v1/web/ask", json={"question": "知识产权质押融资工作怎么开展?"}, headers=chat
+        )
+    ).json()
+    unknown = (
+        await client.post("/api/v1/web/ask", json={"question": UNKNOWN_QUESTION}, headers=chat)
+    ).json()
+    await client.post(
+        f"/api/v1/admin/questions/{unknown['open_question_id']}/answer",
+        json={"answer": "请查询气象台。"},
+        headers=officer_headers,
+    )
+    await messages_of(client, chat, 1)
+    said = (await client.get("/api/v1/web/history", headers=chat)).json()
+    assert [s["kind"] for s in said] == ["exchange", "exchange", "officer"]
+    first, second, officer = said
+    assert first["question"] == "知识产权质押融资工作怎么开展?" and first["answered"] is True
+    assert first["body"] == cited["body"]  # as first shown: the text without its citation
+    assert [s["document"] for s in first["sources"]] == [
+        s["document"] for s in cited["sources"][:3]
+    ]
+    assert first["answer_log_id"] == cited["answer_log_id"]
+    assert (second["question"], second["answered"]) == (UNKNOWN_QUESTION, False)
+    assert "请查询气象台。" in officer["text"]
+    assert (await client.get("/api/v1/web/history", headers=other)).json() == []
+    assert (await client.get("/api/v1/web/history")).status_code == 401
+
+
 async def test_answered_question_can_be_handed_off_too(client: httpx.AsyncClient) -> None:
     chat = await open_web_chat(client)
     asked = (
