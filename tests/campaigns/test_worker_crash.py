@@ -181,7 +181,7 @@ async def test_killed_worker_sends_event_notices_once_and_loses_none(
         second = await spawn_worker(db_url, emu.base_url, tmp_path, "--until-idle")
         assert await asyncio.wait_for(second.wait(), 300) == 0
         delivered = sent_chats(emu)
-        texts = {c.text for c in emu.sent(method="sendMessage")}
+        texts = {str(c.params.get("text", "")) for c in emu.sent(method="sendMessage")}
     async with sessions() as session:
         rows = await service_messages(session, "telegram")
     await engine.dispose()
