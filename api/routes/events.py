@@ -79,7 +79,11 @@ class RegistrationOut(BaseModel):
     event_id: int
     status: RegistrationStatusOut
     seats: int
-    checkin_code: str
+    checkin_code: str | None = Field(
+        None,
+        description="Shown once the registration is confirmed: a waitlisted (or cancelled) "
+        "one has none to show at the door",
+    )
     waitlist_position: int | None = Field(None, description="1 = first in line")
     company: CompanyOut
     financing_need: FinancingNeedOut | None = None
@@ -93,7 +97,7 @@ class RegistrationOut(BaseModel):
             event_id=reg.event_id,
             status=reg.status,
             seats=reg.seats,
-            checkin_code=reg.checkin_code,
+            checkin_code=reg.checkin_code if reg.status in SEATED else None,
             waitlist_position=await waitlist_position(session, reg),
             company=CompanyOut(name=reg.company.name, credit_code=reg.company.credit_code),
             financing_need=None

@@ -17,6 +17,7 @@ client = base.client
 officer = base.officer
 
 QR = "/api/v1/registrations/checkin-qr"
+LOOKUP = "/api/v1/registrations/lookup"
 BOX, BORDER = 8, 4  # pixels per module and quiet-zone modules of events.checkin_qr
 
 
@@ -50,6 +51,7 @@ async def test_confirmed_registration_gets_its_code_as_a_qr_image(
     second = await client.post(f"/api/v1/events/{event_id}/registrations", json=base._sign_up(2))
     confirmed, waitlisted = first.json(), second.json()
     assert (confirmed["status"], waitlisted["status"]) == ("confirmed", "waitlisted")
+    assert waitlisted["checkin_code"] is None  # nothing to show at the door yet
 
     image = await client.post(QR, json={"secret": confirmed["secret"]})
     assert image.status_code == 200
@@ -69,7 +71,9 @@ async def test_confirmed_registration_gets_its_code_as_a_qr_image(
     await client.post("/api/v1/registrations/cancel", json={"secret": confirmed["secret"]})
     promoted = await client.post(QR, json={"secret": waitlisted["secret"]})
     assert promoted.status_code == 200
-    assert modules_of(promoted.content) == expected_modules(waitlisted["checkin_code"])
+    now_confirmed = await client.post(LOOKUP, json={"secret": waitlisted["secret"]})
+    code = now_confirmed.json()["checkin_code"]
+    assert code and modules_of(promoted.content) == expected_modules(code)
     cancelled = await client.post(QR, json={"secret": confirmed["secret"]})
     assert cancelled.status_code == 409 and cancelled.json()["status"] == "cancelled"
 

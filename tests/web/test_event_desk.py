@@ -187,9 +187,12 @@ async def test_check_in_by_code_says_who_and_refuses_unknown_and_waitlisted_code
     again = await _post(client, path, {"code": first["checkin_code"]})
     assert "此前已签到" in (await client.get(again.headers["location"])).text
 
+    # The API shows a waitlisted company no code; one typed from elsewhere is refused.
+    assert second["checkin_code"] is None
+    waiting_code = (await _registration(web_runtime, second["id"])).checkin_code
     for code, problem in (
         ("ZZZZ9999", "没有找到这个签到码的报名"),
-        (second["checkin_code"], "该报名未确认（候补中或已取消），不能签到"),
+        (waiting_code, "该报名未确认（候补中或已取消），不能签到"),
         ("ab", "请输入 4–12 位签到码"),
     ):
         refused = await _post(client, path, {"code": code})
@@ -248,7 +251,8 @@ async def test_cancel_on_behalf_asks_first_then_promotes_the_waitlist(
     assert "/cancel" not in _row(page, first["id"])  # nothing left to cancel
 
     # An attended registration cannot be cancelled: said on the page, nothing changes.
-    await _post(client, f"/admin/events/{event_id}/desk/checkin", {"code": second["checkin_code"]})
+    promoted_code = (await _registration(web_runtime, second["id"])).checkin_code
+    await _post(client, f"/admin/events/{event_id}/desk/checkin", {"code": promoted_code})
     refused = await _post(
         client, f"/admin/events/{event_id}/desk/registrations/{second['id']}/cancel", {}
     )
